@@ -25,6 +25,10 @@ class AppVersionError(ValueError):
     """A LUIS rule was broken; the message is meant for the client."""
 
 
+class NotFound(LookupError):
+    """An app, version, model or example that does not exist; the message is meant for the client."""
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -28,7 +28,13 @@ def snap_label(tokens: list[Token], start: int, end: int) -> tuple[int, int] | N
     punctuation token that begins exactly at `end` is taken as the exclusive convention's
     one-past-the-end and dropped, as LUIS does when it snaps labels to tokens.
     """
-    covered = [i for i, t in enumerate(tokens) if t.start <= end and t.end > start]
-    if len(covered) > 1 and tokens[covered[-1]].start == end and not tokens[covered[-1]].text.isalnum():
-        covered.pop()
+    span = token_span(tokens, start, end + 1)
+    if span and span[1] > span[0] and tokens[span[1]].start == end and not tokens[span[1]].text.isalnum():
+        span = (span[0], span[1] - 1)
+    return span
+
+
+def token_span(tokens: list[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Token indices (first, last inclusive) of the tokens overlapping characters [start, end)."""
+    covered = [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
     return (covered[0], covered[-1]) if covered else None

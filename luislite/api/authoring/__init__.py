@@ -1,0 +1,16 @@
+"""LUIS authoring API blueprints, mounted under /luis/authoring/v3.0-preview and /luis/api/v2.0."""
+from flask import Blueprint
+
+from luislite.api.auth import require_key
+
+
+def authoring_blueprint(name: str) -> Blueprint:
+    """A blueprint whose every route needs an authoring key."""
+    blueprint = Blueprint(name, __name__)
+    blueprint.before_request(lambda: require_key(prediction=False))
+    return blueprint
+
+
+from luislite.api.authoring import apps, examples, intents, versions  # noqa: E402
+
+AUTHORING_BLUEPRINTS = [apps.bp, versions.bp, intents.bp, examples.bp]

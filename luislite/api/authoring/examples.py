@@ -1,0 +1,58 @@
+"""Labeled examples: add one, add a batch (201, or 207 when any item fails), list, delete."""
+from flask import jsonify
+
+from luislite import authoring
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import load, paging
+from luislite.api.errors import bad_argument
+from luislite.api.responses import created, operation_success, writes
+from luislite.appversion import LIMITS, AppVersionError
+from luislite.schemas import ExampleLabel, labeled_utterance_json, to_utterance
+
+bp = authoring_blueprint("examples")
+VERSION = "/apps/<app_id>/versions/<version_id>"
+
+
+def _added(example) -> dict:
+    return {"UtteranceText": example.text, "ExampleId": example.id}
+
+
+@bp.post(f"{VERSION}/example")
+@writes
+def add_example(app_id, version_id):
+    version = authoring.get_version(app_id, version_id)
+    [result] = authoring.add_examples(version, [to_utterance(load(ExampleLabel()))])
+    if isinstance(result, AppVersionError):
+        raise result
+    return created(_added(result))
+
+
+@bp.post(f"{VERSION}/examples")
+@writes
+def add_examples(app_id, version_id):
+    version = authoring.get_version(app_id, version_id)
+    bodies = load(ExampleLabel(), many=True)
+    if len(bodies) > LIMITS["batch"]:
+        raise bad_argument(f"A batch holds at most {LIMITS['batch']} examples.")
+    utterances = [to_utterance(b) for b in bodies]
+    results = authoring.add_examples(version, utterances)
+    items = [{"hasError": True, "error": {"code": "FAILED", "message": f"{u.text}. Error: {r}"}}
+             if isinstance(r, AppVersionError) else {"value": _added(r), "hasError": False}
+             for u, r in zip(utterances, results)]
+    response = created(items)
+    response.status_code = 207 if any(i["hasError"] for i in items) else 201
+    return response
+
+
+@bp.get(f"{VERSION}/examples")
+def list_examples(app_id, version_id):
+    version = authoring.get_version(app_id, version_id)
+    examples = authoring.list_examples(version, *paging())
+    return jsonify([labeled_utterance_json(e.id, authoring.to_utterance(e)) for e in examples])
+
+
+@bp.delete(f"{VERSION}/examples/<int(signed=True):example_id>")
+@writes
+def delete_example(app_id, version_id, example_id):
+    authoring.delete_example(authoring.get_version(app_id, version_id), example_id)
+    return operation_success()

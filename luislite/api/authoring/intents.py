@@ -1,0 +1,53 @@
+"""Intents: add, list, get, rename, delete (examples move to None unless deleted with the intent)."""
+from flask import jsonify
+
+from luislite import authoring
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import flag, load, paging
+from luislite.api.responses import created, operation_success, writes
+from luislite.appversion import Intent
+from luislite.schemas import ModelName, intent_json
+
+bp = authoring_blueprint("intents")
+INTENTS = "/apps/<app_id>/versions/<version_id>/intents"
+
+
+@bp.post(INTENTS)
+@writes
+def add_intent(app_id, version_id):
+    intent = authoring.add_intent(authoring.get_version(app_id, version_id), load(ModelName())["name"])
+    return created(intent.id)
+
+
+@bp.get(INTENTS)
+def list_intents(app_id, version_id):
+    skip, take = paging()
+    intents = authoring.load(authoring.get_version(app_id, version_id)).intents
+    return jsonify([intent_json(i) for i in intents[skip:skip + take]])
+
+
+@bp.get(f"{INTENTS}/<intent_id>")
+def get_intent(app_id, version_id, intent_id):
+    definition = authoring.load(authoring.get_version(app_id, version_id))
+    return jsonify(intent_json(authoring.find_model(definition, intent_id, Intent)))
+
+
+@bp.put(f"{INTENTS}/<intent_id>")
+@writes
+def rename_intent(app_id, version_id, intent_id):
+    authoring.rename_intent(authoring.get_version(app_id, version_id), intent_id, load(ModelName())["name"])
+    return operation_success()
+
+
+@bp.delete(f"{INTENTS}/<intent_id>")
+@writes
+def delete_intent(app_id, version_id, intent_id):
+    version = authoring.get_version(app_id, version_id)
+    authoring.delete_intent(version, intent_id, flag("deleteUtterances"))
+    return operation_success()
+
+
+@bp.get(f"{INTENTS}/<intent_id>/suggest")
+def intent_suggestions(app_id, version_id, intent_id):
+    authoring.find_model(authoring.load(authoring.get_version(app_id, version_id)), intent_id, Intent)
+    return jsonify([])

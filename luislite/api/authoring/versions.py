@@ -1,0 +1,73 @@
+"""Versions: list, get, rename, clone, delete, export, import, settings."""
+from flask import jsonify, request
+
+from luislite import authoring
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import json_body, load, paging
+from luislite.api.responses import base_url, created, operation_success, writes
+from luislite.schemas import VersionSetting, VersionUpdate, version_json
+
+bp = authoring_blueprint("versions")
+VERSION = "/apps/<app_id>/versions/<version_id>"
+
+
+def _json(version):
+    return version_json(version, authoring.training_status(version), base_url())
+
+
+@bp.get("/apps/<app_id>/versions")
+def list_versions(app_id):
+    return jsonify([_json(v) for v in authoring.list_versions(authoring.get_app(app_id), *paging())])
+
+
+@bp.get(VERSION)
+def get_version(app_id, version_id):
+    return jsonify(_json(authoring.get_version(app_id, version_id)))
+
+
+@bp.put(VERSION)
+@writes
+def rename_version(app_id, version_id):
+    authoring.rename_version(authoring.get_version(app_id, version_id), load(VersionUpdate())["version"])
+    return operation_success()
+
+
+@bp.delete(VERSION)
+@writes
+def delete_version(app_id, version_id):
+    authoring.delete_version(authoring.get_version(app_id, version_id))
+    return operation_success()
+
+
+@bp.post(f"{VERSION}/clone")
+@writes
+def clone_version(app_id, version_id):
+    body = json_body() or {}
+    new_id = body.get("version") if isinstance(body, dict) else None
+    clone = authoring.clone_version(authoring.get_version(app_id, version_id), new_id)
+    return created(clone.version_id)
+
+
+@bp.get(f"{VERSION}/export")
+def export_version(app_id, version_id):
+    return jsonify(authoring.export(authoring.get_version(app_id, version_id)))
+
+
+@bp.post("/apps/<app_id>/versions/import")
+@writes
+def import_version(app_id):
+    version = authoring.import_version(authoring.get_app(app_id), json_body(), request.args.get("versionId"))
+    return created(version.version_id)
+
+
+@bp.get(f"{VERSION}/settings")
+def get_version_settings(app_id, version_id):
+    return jsonify(authoring.load(authoring.get_version(app_id, version_id)).settings)
+
+
+@bp.put(f"{VERSION}/settings")
+@writes
+def update_version_settings(app_id, version_id):
+    version = authoring.get_version(app_id, version_id)
+    authoring.update_settings(version, load(VersionSetting(), many=True))
+    return operation_success()

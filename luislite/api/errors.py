@@ -1,0 +1,74 @@
+"""LUIS-style errors: every failure becomes {"error": {"code", "message"}} with the right status."""
+import logging
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from luislite.appversion import AppVersionError, NotFound
+
+log = logging.getLogger(__name__)
+
+
+class LuisError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def bad_argument(message: str) -> LuisError:
+    return LuisError(400, "BadArgument", message)
+
+
+def not_found(message: str) -> LuisError:
+    return LuisError(404, "NotFound", message)
+
+
+def error_response(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _validation_message(messages) -> str:
+    """Flatten marshmallow's nested messages into one readable line."""
+    if isinstance(messages, dict):
+        return "; ".join(f"{k}: {_validation_message(v)}" for k, v in messages.items())
+    if isinstance(messages, list):
+        return " ".join(_validation_message(m) for m in messages)
+    return str(messages)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(LuisError)
+    def luis_error(error: LuisError):
+        return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(AppVersionError)
+    def app_version_error(error: AppVersionError):
+        return error_response(400, "BadArgument", str(error))
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError):
+        return error_response(400, "BadArgument", _validation_message(error.messages))
+
+    @app.errorhandler(NotFound)
+    def not_found_error(error: NotFound):
+        return error_response(404, "NotFound", str(error))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        log.warning("database error: %s", error)
+        return error_response(503, "ServiceUnavailable", "The database is busy. Retry in a moment.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = {404: "NotFound", 405: "MethodNotAllowed", 413: "RequestEntityTooLarge"}.get(error.code, str(error.code))
+        message = "Resource not found." if error.code == 404 else error.description
+        return error_response(error.code, code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error")
+        return error_response(500, "InternalServerError", "An unexpected error occurred.")

@@ -1,0 +1,67 @@
+"""Settings from LUISLITE_* environment variables, in one place.
+
+LUISLITE_DATA_DIR        where the database, keys and trained models live (default ./data)
+LUISLITE_DATABASE_URL    any SQLAlchemy URL (default: SQLite file in the data dir)
+LUISLITE_AUTHORING_KEYS  comma-separated GUID keys valid for authoring and prediction
+LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
+LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
+LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
+LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the request's host)
+"""
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _keys(value: str | None) -> list[str]:
+    return [k.strip() for k in (value or "").split(",") if k.strip()]
+
+
+def is_guid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+@dataclass
+class Config:
+    data_dir: Path
+    database_url: str
+    authoring_keys: list[str] = field(default_factory=list)
+    endpoint_keys: list[str] = field(default_factory=list)
+    max_body_mb: int = 32
+    public_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env=os.environ) -> "Config":
+        data_dir = Path(env.get("LUISLITE_DATA_DIR") or "data").resolve()
+        url = env.get("LUISLITE_DATABASE_URL") or f"sqlite:///{data_dir / 'luislite.db'}"
+        return cls(data_dir, url, _keys(env.get("LUISLITE_AUTHORING_KEYS")), _keys(env.get("LUISLITE_ENDPOINT_KEYS")),
+                   int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def ensure_keys(self) -> str | None:
+        """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.
+
+        Returns the key when it was generated now, so the caller can print it once.
+        """
+        for key in self.authoring_keys + self.endpoint_keys:
+            if not is_guid(key):
+                raise ValueError(f"LUIS keys must be GUID-shaped (Bot Framework refuses others): {key[:8]}...")
+        if self.authoring_keys:
+            return None
+        path = self.data_dir / "authoring-key.json"
+        created = None
+        if not path.exists():
+            created = str(uuid.uuid4())
+            path.write_text(json.dumps({"authoringKey": created}))
+            path.chmod(0o600)
+        self.authoring_keys = [json.loads(path.read_text())["authoringKey"]]
+        return created

@@ -1,0 +1,87 @@
+"""SQLAlchemy tables: apps, versions (definition as JSON), labeled examples, training jobs, published slots."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+db = SQLAlchemy()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class App(db.Model):
+    __tablename__ = "apps"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    culture: Mapped[str] = mapped_column(sa.String(20))
+    domain: Mapped[str] = mapped_column(sa.String(100), default="")
+    usage_scenario: Mapped[str] = mapped_column(sa.String(100), default="")
+    active_version: Mapped[str] = mapped_column(sa.String(50))
+    public: Mapped[bool] = mapped_column(default=False)
+    publish_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    endpoint_hits: Mapped[int] = mapped_column(default=0)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    versions: Mapped[list["Version"]] = relationship(back_populates="app", cascade="all, delete-orphan",
+                                                     order_by="Version.pk", passive_deletes=True)
+    publications: Mapped[list["Publication"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Version(db.Model):
+    """One version of an app. `definition` is the AppVersion without utterances (see appversion.py)."""
+    __tablename__ = "versions"
+    __table_args__ = (sa.UniqueConstraint("app_id", "version_id"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[str] = mapped_column(sa.String(50))
+    definition: Mapped[dict] = mapped_column(sa.JSON)
+    revision: Mapped[int] = mapped_column(default=1)  # bumped by every edit; training is UpToDate when equal
+    trained_revision: Mapped[int | None] = mapped_column(default=None)
+    artifact: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    modified: Mapped[datetime] = mapped_column(default=utcnow)
+    trained_at: Mapped[datetime | None] = mapped_column(default=None)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    app: Mapped[App] = relationship(back_populates="versions")
+
+
+class Example(db.Model):
+    """A labeled utterance; `labels` holds LUIS export-shaped entity labels (inclusive endPos)."""
+    __tablename__ = "examples"
+    __table_args__ = (sa.UniqueConstraint("version_pk", "text_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_pk: Mapped[int] = mapped_column(sa.ForeignKey("versions.pk", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    text_key: Mapped[str] = mapped_column(sa.Text)
+    intent: Mapped[str] = mapped_column(sa.String(100))
+    labels: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+class TrainingJob(db.Model):
+    """A request to train one revision of a version; run by the worker process."""
+    __tablename__ = "training_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_pk: Mapped[int] = mapped_column(sa.ForeignKey("versions.pk", ondelete="CASCADE"), index=True)
+    revision: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(20), default="Queued", index=True)
+    failure_reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    progress: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    example_count: Mapped[int] = mapped_column(default=0)
+    artifact: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    started: Mapped[datetime | None] = mapped_column(default=None)
+    finished: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Publication(db.Model):
+    """What a slot (production or staging) of an app serves."""
+    __tablename__ = "publications"
+    app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    version_id: Mapped[str] = mapped_column(sa.String(50))
+    artifact: Mapped[str] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,69 @@
+"""Writing a trained model as an artifact directory, atomically: weights, label maps, tokenizer and ONNX.
+
+    weights.safetensors   the JointBert state dict        config.json      the encoder's config
+    labels.json           intents, tag layers, settings   tokenizer.json   the WordPiece tokenizer
+    model.onnx            fp32 graph                      model.int8.onnx  dynamically quantised graph
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+from tokenizers import Tokenizer
+
+from luislite.nlu.model import JointBert
+
+FORMAT = 1
+ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"
+
+
+def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path) -> None:
+    """Write the artifact into a temporary sibling of `out_dir`, then rename it into place."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp / "weights.safetensors")
+        model.encoder.config.to_json_file(tmp / "config.json")
+        tokenizer.save(str(tmp / "tokenizer.json"))
+        export_onnx(model, tmp / ONNX)
+        quantize(tmp / ONNX, tmp / ONNX_INT8)
+        (tmp / "labels.json").write_text(json.dumps({"format": FORMAT} | labels, indent=1))
+        _replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _replace(tmp: Path, out_dir: Path) -> None:
+    """Rename `tmp` to `out_dir`; an existing `out_dir` is moved aside first and removed after."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_onnx(model: JointBert, path: Path) -> None:
+    """Export the fp32 network with dynamic batch and length; outputs `intent_logits`, `slot_logits_{depth}`."""
+    model.eval()
+    ids = torch.tensor([[101, 7592, 2088, 102]])
+    outputs = ["intent_logits"] + [f"slot_logits_{d}" for d in range(len(model.slot_heads))]
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            "intent_logits": {0: "batch"}} | {name: {0: "batch", 1: "tokens"} for name in outputs[1:]}
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, torch.ones_like(ids)), str(path), input_names=["input_ids", "attention_mask"],
+                          output_names=outputs, dynamic_axes=axes, opset_version=17, dynamo=False)
+
+
+def quantize(source: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)

@@ -1,0 +1,153 @@
+"""Slot tags of machine-learned entities: BIO per entity, role and child, one tag layer per nesting depth.
+
+One BIO sequence cannot hold `Order` and, inside it, its children `Size` and `Quantity`, so depth d of the
+entity tree gets its own layer (and its own head): layer 0 tags entities (`Order`, and `Order:role` for each
+role), layer 1 their children (`Order/Size`), and so on. Tag 0 is O, 2i+1 is B- and 2i+2 is I- of slot i.
+Decoding is Viterbi under BIO's rule (I-x only after B-x or I-x); a child span is kept only inside a span
+of its parent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from luislite.appversion import AppVersion, Child, Label, MLEntity
+from luislite.nlu.prediction import EntitySpan
+from luislite.tokens import Token
+
+
+@dataclass(frozen=True)
+class Slot:
+    path: tuple[str, ...]  # ("Order",) for an entity, ("Order", "Size") for its child
+    role: str | None = None
+
+    @property
+    def name(self) -> str:
+        return "/".join(self.path) + (f":{self.role}" if self.role else "")
+
+
+class TagSet:
+    def __init__(self, layers: list[list[Slot]]):
+        self.layers = layers
+        self._index = [{_key(slot.path, slot.role): i for i, slot in enumerate(layer)} for layer in layers]
+        self._transitions = [_transitions(len(layer)) for layer in layers]
+
+    @classmethod
+    def from_version(cls, version: AppVersion) -> TagSet:
+        layers: list[list[Slot]] = [[]]
+        for entity in version.entities_of(MLEntity):
+            layers[0] += [Slot((entity.name,))] + [Slot((entity.name,), role.name) for role in entity.roles]
+            _add_children(layers, (entity.name,), entity.children)
+        return cls(layers)
+
+    @classmethod
+    def from_json(cls, doc: list) -> TagSet:
+        return cls([[Slot(tuple(s["path"]), s["role"]) for s in layer] for layer in doc])
+
+    def to_json(self) -> list:
+        return [[{"path": list(s.path), "role": s.role} for s in layer] for layer in self.layers]
+
+    def sizes(self) -> list[int]:
+        """Number of tags of each layer."""
+        return [1 + 2 * len(layer) for layer in self.layers]
+
+    def names(self, depth: int) -> list[str]:
+        return ["O"] + [f"{bio}-{slot.name}" for slot in self.layers[depth] for bio in "BI"]
+
+    # labels -> tags
+    def tag(self, labels: list[Label], words: list[Token]) -> list[list[int]]:
+        """Tag ids per layer and word; labels of entities without slots (not machine-learned) are left out."""
+        tags = [[0] * len(words) for _ in self.layers]
+        self._tag(labels, words, (), tags)
+        return tags
+
+    def _tag(self, labels: list[Label], words: list[Token], parent: tuple[str, ...], tags: list[list[int]]):
+        depth = len(parent)
+        if depth >= len(self.layers):
+            return
+        for label in sorted(labels, key=lambda l: (l.start, l.start - l.end)):
+            slot = self._index[depth].get(_key(parent + (label.entity,), label.role if not parent else None))
+            covered = [i for i, w in enumerate(words) if w.start < label.end and w.end > label.start]
+            if slot is None or not covered or any(tags[depth][i] for i in covered):
+                continue
+            for n, i in enumerate(covered):
+                tags[depth][i] = 2 * slot + (2 if n else 1)
+            self._tag(label.children, words, self.layers[depth][slot].path, tags)
+
+    # scores -> spans
+    def decode(self, words: list[Token], log_probs: list[np.ndarray]) -> list[EntitySpan]:
+        """Entity spans (with children) from per-layer log-probabilities of shape (words, tags)."""
+        parents: list[tuple[Slot, EntitySpan]] = []
+        roots = []
+        for depth, scores in enumerate(log_probs):
+            spans = []
+            for slot, a, b, score in self._spans(depth, scores):
+                span = EntitySpan(slot.path[-1], words[a].start, words[b].end, score, slot.role)
+                if depth == 0:
+                    roots.append(span)
+                else:
+                    parent = _innermost(parents, slot.path[:-1], span)
+                    if parent is None:
+                        continue
+                    parent.children.append(span)
+                spans.append((slot, span))
+            parents = spans
+        return roots
+
+    def _spans(self, depth: int, scores: np.ndarray):
+        tags = viterbi(scores, self._transitions[depth])
+        probs = np.exp(scores[np.arange(len(tags)), tags])
+        i = 0
+        while i < len(tags):
+            if tags[i] % 2 == 1:
+                j = i + 1
+                while j < len(tags) and tags[j] == tags[i] + 1:
+                    j += 1
+                yield self.layers[depth][tags[i] // 2], i, j - 1, float(probs[i:j].mean())
+                i = j
+            else:
+                i += 1
+
+
+def _key(path: tuple[str, ...], role: str | None) -> tuple:
+    return tuple(p.lower() for p in path), role.lower() if role else None
+
+
+def _add_children(layers: list[list[Slot]], path: tuple[str, ...], children: list[Child]) -> None:
+    for child in children:
+        if len(layers) == len(path):
+            layers.append([])
+        layers[len(path)].append(Slot(path + (child.name,)))
+        _add_children(layers, path + (child.name,), child.children)
+
+
+def _innermost(parents: list[tuple[Slot, EntitySpan]], path: tuple[str, ...], span: EntitySpan):
+    inside = [p for slot, p in parents if slot.path == path and p.start <= span.start and span.end <= p.end]
+    return min(inside, key=lambda p: p.end - p.start, default=None)
+
+
+def _transitions(slots: int) -> np.ndarray:
+    """Log-transition matrix (from, to) allowing I-x only after B-x or I-x; row 0 also serves as the start."""
+    size = 1 + 2 * slots
+    allowed = np.zeros((size, size))
+    for i in range(slots):
+        allowed[:, 2 * i + 2] = -np.inf
+        allowed[2 * i + 1, 2 * i + 2] = allowed[2 * i + 2, 2 * i + 2] = 0.0
+    return allowed
+
+
+def viterbi(scores: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """The best tag sequence for (words, tags) log-scores under the allowed transitions."""
+    if not len(scores):
+        return np.zeros(0, dtype=int)
+    best = scores[0] + transitions[0]
+    back = []
+    for row in scores[1:]:
+        candidates = best[:, None] + transitions
+        back.append(candidates.argmax(0))
+        best = candidates.max(0) + row
+    tags = [int(best.argmax())]
+    for pointers in reversed(back):
+        tags.append(int(pointers[tags[-1]]))
+    return np.array(tags[::-1])
