@@ -3,9 +3,8 @@ import logging
 from pathlib import Path
 
 import flask_migrate
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from luislite.config import Config
 from luislite.db import db
@@ -28,8 +27,10 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
     app.json.compact = True
     db.init_app(app)
     flask_migrate.Migrate(app, db, directory=str(MIGRATIONS))
-    if migrate:
-        with app.app_context():
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+        if migrate:
             flask_migrate.upgrade(directory=str(MIGRATIONS))
     generated = config.ensure_keys()
     if generated:
@@ -38,11 +39,19 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
     return app
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(connection, record):
-    """SQLite: write-ahead log, wait for locks instead of failing, enforce foreign keys."""
-    if type(connection).__module__.startswith("sqlite3"):
-        cursor = connection.cursor()
+def _configure_sqlite(engine) -> None:
+    """SQLite: write-ahead log, wait for locks, foreign keys, and writers that take the lock up front.
+
+    A request that may write starts with BEGIN IMMEDIATE, so two edits of one version are serialised
+    instead of one silently overwriting the other.
+    """
+    @event.listens_for(engine, "connect")
+    def connect(connection, record):
+        connection.isolation_level = None  # transactions are begun below, not by the driver
         for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
+            connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        reading = has_request_context() and request.method in ("GET", "HEAD")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from luislite.legacy import upgrade
+from luislite.legacy import HIERARCHY_SEPARATOR, upgrade
 
 SCHEMA_VERSION = "7.0.0"
 NONE_INTENT = "None"
@@ -292,6 +292,10 @@ class CompositeEntity(Entity):
     def _fields_json(self, ids):
         return {"children": list(self.children)}
 
+    def child_id(self, name: str) -> str:
+        """A stable id for the child `name` (children are stored by name only)."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.id}/{name.lower()}"))
+
 
 ENTITY_KINDS = (MLEntity, CompositeEntity, ListEntity, PrebuiltEntity, PatternAnyEntity, RegexEntity)
 
@@ -460,6 +464,8 @@ class AppVersion:
     # validation
     def validate(self) -> None:
         """Raise AppVersionError unless the whole version obeys LUIS's rules and limits (used on import)."""
+        if not all(isinstance(v, str) for v in (self.version_id, self.name, self.desc, self.tokenizer_version)):
+            raise AppVersionError("versionId, name, desc and tokenizerVersion must be strings.")
         check_limit(len(self.intents), "intents", "intents")
         check_limit(len(self.utterances), "utterances", "example utterances")
         self._check_unique([check_name(i.name, "intent") for i in self.intents], "intent")
@@ -503,6 +509,20 @@ class AppVersion:
                 raise AppVersionError(f"A sublist of '{entity.name}' has an empty canonical form.")
         if isinstance(entity, MLEntity):
             self._check_children(entity.children, 1)
+        if isinstance(entity, CompositeEntity):
+            for name in entity.children:
+                if not self._entity_exists(name):
+                    raise AppVersionError(f"The child '{name}' of composite '{entity.name}' is not an entity.")
+
+    def _entity_exists(self, name) -> bool:
+        """Whether `name` is an entity, or a `Parent::Child` of a (formerly hierarchical) ML entity."""
+        if not isinstance(name, str):
+            return False
+        parent, separator, child = name.partition(HIERARCHY_SEPARATOR)
+        entity = self.entity(parent)
+        if not separator:
+            return entity is not None
+        return isinstance(entity, MLEntity) and any(c.name.lower() == child.lower() for c in entity.descendants())
 
     def _check_children(self, children: list[Child], depth: int) -> None:
         if children and depth > LIMITS["depth"]:
@@ -533,6 +553,26 @@ class AppVersion:
         if not self.intent(utterance.intent):
             raise AppVersionError(f"The intent classifier {utterance.intent} does not exist in the selected application")
         self._check_labels(utterance.labels, text, None, None)
+
+    def spell_names(self, utterance: Utterance) -> None:
+        """Spell a checked utterance's intent, entity and role names as this version defines them.
+
+        Names match ignoring case; storing them as defined keeps renames and deletes, which match
+        exactly, from missing labels written in another case.
+        """
+        utterance.intent = self.intent(utterance.intent).name
+
+        def spell(labels: list[Label], children) -> None:
+            for label in labels:
+                if children is None:
+                    model = self.entity(label.entity)
+                    label.role = model.role(label.role).name if label.role else label.role
+                else:
+                    model = next(c for c in children if c.name.lower() == label.entity.lower())
+                label.entity = model.name
+                spell(label.children, model.children if isinstance(model, (MLEntity, Child)) else [])
+
+        spell(utterance.labels, None)
 
     def _check_labels(self, labels: list[Label], text: str, parent: Label | None, definition) -> None:
         for label in labels:
@@ -578,7 +618,7 @@ LIMITS = {"intents": 500, "utterances": 15_000, "text": 500, "name": 50, "ml_ent
           "list_entities": 50, "list_items": 20_000, "regex_entities": 20, "regex_pattern": 500,
           "pattern_any_entities": 100, "patterns": 500, "pattern": 400, "phraselists": 500,
           "phrases": 500_000, "roles": 10, "children": 20, "depth": 5, "versions": 100, "version_id": 10,
-          "apps": 500, "batch": 100}
+          "apps": 500, "batch": 100, "app_roles": 300, "explicit_list": 50, "model_features": 10}
 _FORBIDDEN_NAME_CHARS = set(":$&%*()+?~") | {chr(c) for c in range(32)} | {"\x7f"}
 
 

@@ -3,6 +3,8 @@
 A version's definition (intents, entities, phrase lists, patterns) is stored as the JSON of its
 `AppVersion`; examples are rows. Callers commit: one request, one transaction.
 """
+import contextlib
+import gc
 import uuid
 
 import sqlalchemy as sa
@@ -14,6 +16,22 @@ from luislite.db import App, Example, TrainingJob, Version, db, utcnow
 
 _APP_NOT_FOUND = "Cannot find an application with the specified ID."
 _VERSION_NOT_FOUND = "Cannot find a version with the specified ID."
+
+
+@contextlib.contextmanager
+def _bulk():
+    """Pause the cyclic garbage collector while building the many small objects of a whole version.
+
+    Nothing built here forms reference cycles, and the collector's passes over a big heap made
+    importing and exporting a 13,000-utterance app two to three times slower. Usable as a decorator.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- apps -------------------------------------------------------------------------------------
@@ -90,6 +108,7 @@ def check_version_id(app: App, version_id) -> str:
     return version_id
 
 
+@_bulk()
 def store_version(app: App, version: AppVersion) -> Version:
     """Store a validated AppVersion (definition and examples) as a new version of `app`."""
     check_version_id(app, version.version_id)
@@ -109,20 +128,28 @@ def import_version(app: App, doc, version_id: str | None) -> Version:
     return store_version(app, version)
 
 
+@_bulk()
 def parse_luis(doc) -> AppVersion:
     """A validated AppVersion from LUIS app JSON; duplicate utterance texts keep the last, as adding does."""
     if not isinstance(doc, dict):
         raise AppVersionError("The application JSON must be an object.")
     try:
         version = AppVersion.from_luis(doc)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        version.utterances = list({u.text.lower() if isinstance(u.text, str) else u.text: u
+                                   for u in version.utterances}.values())
+        version.validate()
+        for utterance in version.utterances:
+            version.spell_names(utterance)
+        for pattern in version.patterns:
+            pattern.intent = version.intent(pattern.intent).name
+    except AppVersionError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as error:  # e.g. a number where a name belongs
         raise AppVersionError(f"The application JSON is malformed: {type(error).__name__} {error}.") from None
-    version.utterances = list({u.text.lower() if isinstance(u.text, str) else u.text: u
-                               for u in version.utterances}.values())
-    version.validate()
     return version
 
 
+@_bulk()
 def load(version: Version, utterances: bool = False) -> AppVersion:
     """The stored version as an AppVersion, with its labeled utterances if asked."""
     result = AppVersion.from_luis(version.definition)
@@ -144,6 +171,7 @@ def touch(version: Version) -> None:
     version.modified = utcnow()
 
 
+@_bulk()
 def export(version: Version) -> dict:
     result = load(version, utterances=True)
     result.desc = version.app.description
@@ -163,6 +191,9 @@ def rename_version(version: Version, new_id: str) -> None:
     check_version_id(app, new_id)
     if app.active_version == version.version_id:
         app.active_version = new_id
+    for publication in app.publications:
+        if publication.version_id == version.version_id:
+            publication.version_id = new_id
     version.version_id = new_id
 
 
@@ -172,10 +203,11 @@ def delete_version(version: Version) -> None:
         raise AppVersionError("Cannot delete the only version of an application.")
     if any(p.version_id == version.version_id for p in app.publications):
         raise AppVersionError("Cannot delete a version that is published to a slot.")
+    remaining = [v for v in app.versions if v is not version]
     db.session.delete(version)
     db.session.flush()
     if app.active_version == version.version_id:
-        app.active_version = app.versions[-1].version_id
+        app.active_version = remaining[-1].version_id
 
 
 def training_status(version: Version) -> str:
@@ -263,7 +295,7 @@ def add_examples(version: Version, utterances: list[Utterance]) -> list[Example 
     for utterance in utterances:
         try:
             definition.check_utterance(utterance)
-            utterance.intent = definition.intent(utterance.intent).name
+            definition.spell_names(utterance)
             results.append(_upsert_example(version, utterance))
         except AppVersionError as error:
             results.append(error)
@@ -294,7 +326,8 @@ def list_examples(version: Version, skip: int, take: int, intent: str | None = N
 
 
 def delete_example(version: Version, example_id) -> None:
-    example = db.session.get(Example, example_id) if isinstance(example_id, int) else None
+    in_range = isinstance(example_id, int) and -2 ** 63 <= example_id < 2 ** 63
+    example = db.session.get(Example, example_id) if in_range else None
     if example is None or example.version_pk != version.pk:
         raise NotFound("Cannot find an example with the specified ID.")
     db.session.delete(example)

@@ -4,14 +4,14 @@ What changed over the years: `bing_entities` became `prebuiltEntities`, `model_f
 `phraselists`, hierarchical entities (`Parent::Child` labels) became machine-learned entities with
 children, and child labels moved from flat labels into the parent label's `children`.
 """
-import copy
+import json
 
 HIERARCHY_SEPARATOR = "::"
 
 
 def upgrade(doc: dict) -> dict:
     """A 7.0.0-shaped copy of `doc`; keys this module does not know are left untouched."""
-    doc = copy.deepcopy(doc)
+    doc = json.loads(json.dumps(doc))  # a deep copy, several times faster than copy.deepcopy on big apps
     if "model_features" in doc:
         doc.setdefault("phraselists", doc.pop("model_features"))
     _upgrade_prebuilts(doc)

@@ -1,7 +1,8 @@
 """Marshmallow schemas for request bodies, and the LUIS JSON shapes of responses, in one place."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from luislite.appversion import Child, Entity, Intent, Label, MLEntity, Utterance
+from luislite.appversion import (Child, CompositeEntity, Entity, ExplicitItem, Feature, Intent, Label, ListEntity,
+                                 MLEntity, Pattern, PatternAnyEntity, PhraseList, RegexEntity, SubList, Utterance)
 from luislite.tokens import snap_label, token_span, tokenize
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -77,7 +78,8 @@ def to_utterance(body: dict) -> Utterance:
     tokens = tokenize(text)
 
     def label(doc: dict) -> Label:
-        span = snap_label(tokens, doc["startCharIndex"], doc["endCharIndex"])
+        in_range = 0 <= doc["startCharIndex"] <= doc["endCharIndex"] <= len(text)  # end == len: exclusive end
+        span = snap_label(tokens, doc["startCharIndex"], doc["endCharIndex"]) if in_range else None
         start, end = (tokens[span[0]].start, tokens[span[1]].end) if span else (doc["startCharIndex"], -1)
         return Label(doc["entityName"], start, end, doc.get("role"), [label(c) for c in doc.get("children") or []])
 
@@ -108,6 +110,8 @@ def entity_json(entity: Entity) -> dict:
            "roles": [{"id": r.id, "name": r.name} for r in entity.roles]}
     if isinstance(entity, MLEntity):
         doc["children"] = [child_json(c) for c in entity.children]
+    if isinstance(entity, CompositeEntity):
+        doc["children"] = [{"id": entity.child_id(name), "name": name} for name in entity.children]
     return doc | {k: v for k, v in entity.to_json(ids=True).items() if k not in doc and k not in ("features",)}
 
 
@@ -151,3 +155,188 @@ def version_json(version, training_status: str, base_url: str) -> dict:
             "endpointUrl": f"{base_url}/luis/v2.0/apps/{version.app_id}" if version.published_at else None,
             "assignedEndpointKey": None, "externalApiKeys": None, "intentsCount": len(definition.get("intents") or []),
             "entitiesCount": entity_count, "endpointHitsCount": 0, "trainingStatus": training_status}
+
+
+# --- entities of every kind, roles, features, phrase lists, patterns (requests and responses) ----
+# Update schemas leave out what the body leaves out: the loaded keys are the fields to change.
+
+class ChildCreate(LuisSchema):
+    """ChildEntityModelCreateObject: a child of an ML entity, with its own children."""
+    name = _name
+    instance_of = fields.String(data_key="instanceOf", allow_none=True, load_default=None)
+    children = fields.List(fields.Nested(lambda: ChildCreate()), load_default=list, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> Child:
+        return Child(data["name"], instance_of=data["instance_of"] or None, children=data["children"] or [])
+
+
+class EntityCreate(LuisSchema):
+    """EntityModelCreateObject (v2: name only)."""
+    name = _name
+    children = fields.List(fields.Nested(ChildCreate), load_default=list, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> MLEntity:
+        return MLEntity(data["name"], children=data["children"] or [])
+
+
+class EntityUpdate(LuisSchema):
+    """EntityModelUpdateObject: rename an ML entity or child, or set a child's instanceOf (null clears it)."""
+    name = fields.String()
+    instance_of = fields.String(data_key="instanceOf", allow_none=True)
+
+
+class WordList(LuisSchema):
+    canonical_form = fields.String(data_key="canonicalForm", required=True)
+    synonyms = fields.List(fields.String(), data_key="list", load_default=list, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> SubList:
+        return SubList(data["canonical_form"], list(data["synonyms"] or []))
+
+
+class ClosedListCreate(LuisSchema):
+    name = _name
+    sublists = fields.List(fields.Nested(WordList), data_key="subLists", load_default=list, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> ListEntity:
+        return ListEntity(data["name"], sublists=data["sublists"] or [])
+
+
+class ClosedListUpdate(LuisSchema):
+    """ClosedListModelUpdateObject (PUT replaces name and sublists) or ClosedListModelPatchObject (PATCH appends)."""
+    name = fields.String()
+    sublists = fields.List(fields.Nested(WordList), data_key="subLists")
+
+
+class RegexCreate(LuisSchema):
+    name = _name
+    regex_pattern = fields.String(data_key="regexPattern", required=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> RegexEntity:
+        return RegexEntity(data["name"], regex_pattern=data["regex_pattern"])
+
+
+class RegexUpdate(LuisSchema):
+    name = fields.String()
+    regex_pattern = fields.String(data_key="regexPattern")
+
+
+def _explicit_items(texts) -> list[ExplicitItem]:
+    return [ExplicitItem(text) for text in texts or []]
+
+
+class PatternAnyCreate(LuisSchema):
+    name = _name
+    explicit_list = fields.List(fields.String(), data_key="explicitList", load_default=list, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> PatternAnyEntity:
+        return PatternAnyEntity(data["name"], explicit_list=_explicit_items(data["explicit_list"]))
+
+
+class PatternAnyUpdate(LuisSchema):
+    name = fields.String()
+    explicit_list = fields.List(fields.String(), data_key="explicitList")
+
+    @post_load
+    def make(self, data, **kwargs) -> dict:
+        if "explicit_list" in data:
+            data["explicit_list"] = _explicit_items(data["explicit_list"])
+        return data
+
+
+class CompositeCreate(LuisSchema):
+    """CompositeEntityModel (v2 create, and PUT): children are names of existing entities."""
+    name = _name
+    children = fields.List(fields.String(), load_default=list, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> CompositeEntity:
+        return CompositeEntity(data["name"], children=list(data["children"] or []))
+
+
+class CompositeUpdate(LuisSchema):
+    name = fields.String()
+    children = fields.List(fields.String())
+
+
+class ExplicitListItem(LuisSchema):
+    explicitListItem = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ModelFeature(LuisSchema):
+    """ModelFeatureInformation: a phrase list (`featureName`) or a model (`modelName`) as a feature."""
+    modelName = fields.String(allow_none=True, load_default=None)
+    featureName = fields.String(allow_none=True, load_default=None)
+    isRequired = fields.Boolean(allow_none=True, load_default=False)
+
+    @validates_schema
+    def one_target(self, data, **kwargs):
+        if (data["modelName"] is None) == (data["featureName"] is None):
+            raise ValidationError("Give either featureName or modelName.")
+
+    @post_load
+    def make(self, data, **kwargs) -> Feature:
+        return Feature(data["featureName"], data["modelName"], bool(data["isRequired"]))
+
+
+def _phrases(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+class PhraseListCreate(LuisSchema):
+    name = _name
+    phrases = fields.String(required=True)
+    interchangeable = fields.Boolean(data_key="isExchangeable", load_default=True, allow_none=True)
+    enabled_for_all_models = fields.Boolean(data_key="enabledForAllModels", load_default=True, allow_none=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> PhraseList:
+        return PhraseList(data["name"], _phrases(data["phrases"]), data["interchangeable"] is not False,
+                          enabled_for_all_models=data["enabled_for_all_models"] is not False)
+
+
+class PhraseListUpdate(LuisSchema):
+    name = fields.String()
+    phrases = fields.String()
+    active = fields.Boolean(data_key="isActive")
+    interchangeable = fields.Boolean(data_key="isExchangeable")
+    enabled_for_all_models = fields.Boolean(data_key="enabledForAllModels")
+
+    @post_load
+    def make(self, data, **kwargs) -> dict:
+        if "phrases" in data:
+            data["phrases"] = _phrases(data["phrases"])
+        return data
+
+
+class PatternRule(LuisSchema):
+    """PatternRuleCreateObject, or PatternRuleUpdateObject when it carries an id."""
+    id = fields.String(load_default=None, allow_none=True)
+    pattern = fields.String(required=True)
+    intent = fields.String(required=True)
+
+    @post_load
+    def make(self, data, **kwargs) -> Pattern:
+        return Pattern(data["pattern"], data["intent"], data["id"] or "")
+
+
+STRING_LIST = fields.List(fields.String(validate=validate.Length(min=1, max=500)), required=True)
+
+
+def role_json(role) -> dict:
+    return {"id": role.id, "name": role.name}
+
+
+def phraselist_json(phraselist: PhraseList) -> dict:
+    return {"id": phraselist.id, "name": phraselist.name, "phrases": ",".join(phraselist.phrases),
+            "isActive": phraselist.active, "isExchangeable": phraselist.interchangeable,
+            "enabledForAllModels": phraselist.enabled_for_all_models}
+
+
+def explicit_item_json(item: ExplicitItem) -> dict:
+    return {"id": item.id, "explicitListItem": item.text}

@@ -7,6 +7,7 @@ from marshmallow import Schema
 from luislite.api.errors import LuisError, bad_argument
 
 _JSON_TYPES = {"", "application/json", "text/json", "text/plain"}
+_MAX_SKIP = 2 ** 31 - 1  # LUIS's skip is a 32-bit integer; larger ones overflow the database
 
 
 def json_body():
@@ -54,6 +55,6 @@ def paging() -> tuple[int, int]:
         skip, take = int(request.args.get("skip", 0)), int(request.args.get("take", 100))
     except ValueError:
         raise bad_argument("skip and take must be integers.") from None
-    if skip < 0 or not 0 <= take <= 500:
-        raise bad_argument("skip must be >= 0 and take between 0 and 500.")
+    if not 0 <= skip <= _MAX_SKIP or not 0 <= take <= 500:
+        raise bad_argument(f"skip must be between 0 and {_MAX_SKIP} and take between 0 and 500.")
     return skip, take

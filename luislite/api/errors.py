@@ -3,7 +3,7 @@ import logging
 
 from flask import Flask, jsonify
 from marshmallow import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from luislite.appversion import AppVersionError, NotFound
@@ -56,6 +56,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found_error(error: NotFound):
         return error_response(404, "NotFound", str(error))
+
+    @app.errorhandler(RecursionError)
+    def nested_too_deeply(error):
+        return error_response(400, "BadArgument", "The request body is nested too deeply.")
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error):  # a concurrent request wrote the same name or text first
+        log.warning("integrity error: %s", error)
+        return error_response(400, "BadArgument", "The request conflicts with existing data (a duplicate name or "
+                                                  "utterance?). Retry it.")
 
     @app.errorhandler(OperationalError)
     def database_busy(error):

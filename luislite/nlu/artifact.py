@@ -67,3 +67,17 @@ def quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+
+
+def load_model(artifact_dir: Path) -> JointBert:
+    """The trained JointBert back in torch (for checks and further training), from config and safetensors."""
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModel
+
+    artifact_dir = Path(artifact_dir)
+    labels = json.loads((artifact_dir / "labels.json").read_text())
+    encoder = AutoModel.from_config(AutoConfig.from_pretrained(artifact_dir), add_pooling_layer=False)
+    layers = [1 + 2 * len(layer) for layer in labels["tags"]]
+    model = JointBert(encoder, len(labels["intents"]), layers, labels["pooling"])
+    model.load_state_dict(load_file(artifact_dir / "weights.safetensors"))
+    return model.eval()

@@ -95,19 +95,30 @@ class TagSet:
             parents = spans
         return roots
 
+    def best_tags(self, depth: int, scores: np.ndarray) -> np.ndarray:
+        """The most likely valid BIO tag ids of a layer, from (words, tags) log-probabilities."""
+        return viterbi(scores, self._transitions[depth])
+
     def _spans(self, depth: int, scores: np.ndarray):
-        tags = viterbi(scores, self._transitions[depth])
+        tags = self.best_tags(depth, scores)
         probs = np.exp(scores[np.arange(len(tags)), tags])
-        i = 0
-        while i < len(tags):
-            if tags[i] % 2 == 1:
-                j = i + 1
-                while j < len(tags) and tags[j] == tags[i] + 1:
-                    j += 1
-                yield self.layers[depth][tags[i] // 2], i, j - 1, float(probs[i:j].mean())
-                i = j
-            else:
-                i += 1
+        for slot, a, b in chunks(tags):
+            yield self.layers[depth][slot], a, b, float(probs[a:b + 1].mean())
+
+
+def chunks(tags) -> list[tuple[int, int, int]]:
+    """(slot index, first word, last word) of each B-x I-x... run in a sequence of tag ids."""
+    found, i = [], 0
+    while i < len(tags):
+        if tags[i] % 2 == 1:
+            j = i + 1
+            while j < len(tags) and tags[j] == tags[i] + 1:
+                j += 1
+            found.append((int(tags[i]) // 2, i, j - 1))
+            i = j
+        else:
+            i += 1
+    return found
 
 
 def _key(path: tuple[str, ...], role: str | None) -> tuple:

@@ -1,11 +1,11 @@
 """Apps: create, list, get, update, delete, import, settings, publish settings."""
 from flask import jsonify, request
 
-from luislite import authoring
+from luislite import authoring, publishing
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import flag, json_body, load, paging
 from luislite.api.responses import base_url, created, operation_success, writes
-from luislite.schemas import AppCreate, AppSettings, AppUpdate, PublishSettings, app_json
+from luislite.schemas import AppCreate, AppSettings, AppUpdate, Publish, PublishSettings, app_json, endpoint_info
 from luislite.appversion import AppVersion
 
 bp = authoring_blueprint("apps")
@@ -91,3 +91,17 @@ def update_publish_settings(app_id):
     app = authoring.get_app(app_id)
     app.publish_settings = authoring.publish_settings(app) | load(PublishSettings())
     return operation_success()
+
+
+@bp.post("/apps/<app_id>/publish")
+@writes
+def publish(app_id):
+    body = load(Publish())
+    publication = publishing.publish(app_id, body["versionId"], body["isStaging"])
+    publishing.collect_garbage()
+    return created(endpoint_info(publication, base_url()))
+
+
+@bp.get("/apps/<app_id>/endpoints")
+def list_endpoints(app_id):
+    return jsonify({"local": f"{base_url()}/luis/v2.0/apps/{authoring.get_app(app_id).id}"})

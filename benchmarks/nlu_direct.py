@@ -1,0 +1,77 @@
+"""Accuracy and speed of luislite.nlu called directly (no HTTP): train on a LUIS app, score test.jsonl.
+
+    python benchmarks/nlu_direct.py snips --per-intent 20      # small-data sample, fixed seed
+    python benchmarks/nlu_direct.py snips                      # full training set
+
+Small-data sample: for each intent in sorted order, `random.Random(13).sample(train_of_that_intent, N)`.
+Scores: intent accuracy, slot F1 (exact span and entity type, micro), exact match (intent and every span right),
+for the fp32 and the int8 ONNX graph; prediction latency (tokenize + model + decode) p50/p95.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from luislite.appversion import AppVersion  # noqa: E402
+from luislite.nlu.fit import Recipe, train  # noqa: E402
+from luislite.nlu.recognizer import Recognizer  # noqa: E402
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def sample(version: AppVersion, per_intent: int) -> None:
+    by_intent: dict[str, list] = {}
+    for utterance in version.utterances:
+        by_intent.setdefault(utterance.intent, []).append(utterance)
+    version.utterances = [u for intent in sorted(by_intent)
+                          for u in random.Random(13).sample(by_intent[intent], min(per_intent, len(by_intent[intent])))]
+
+
+def score(recognizer: Recognizer, test: list[dict]) -> dict:
+    intents = found = gold = correct = exact = 0
+    times = []
+    for example in test:
+        started = time.perf_counter()
+        prediction = recognizer.predict(example["text"])
+        times.append(time.perf_counter() - started)
+        expected = {(e["entity"], e["startPos"], e["endPos"] + 1) for e in example["entities"]}
+        predicted = {(e.entity, e.start, e.end) for e in prediction.entities}
+        intents += prediction.top_intent == example["intent"]
+        found, gold, correct = found + len(predicted), gold + len(expected), correct + len(predicted & expected)
+        exact += prediction.top_intent == example["intent"] and predicted == expected
+    times.sort()
+    return {"intent_accuracy": round(100 * intents / len(test), 2),
+            "slot_f1": round(100 * 2 * correct / (found + gold), 2), "exact_match": round(100 * exact / len(test), 2),
+            "p50_ms": round(1000 * statistics.median(times), 2), "p95_ms": round(1000 * times[int(0.95 * len(times))], 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", choices=["snips", "atis"])
+    parser.add_argument("--per-intent", type=int, help="train on N examples per intent (seeded sample)")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/out"), help="artifact parent directory")
+    parser.add_argument("--recipe", default="{}", help='JSON overrides of Recipe fields, e.g. \'{"augment": 0}\'')
+    args = parser.parse_args()
+    version = AppVersion.from_luis(json.loads((DATASETS / args.dataset / "train_luis_app.json").read_text()))
+    if args.per_intent:
+        sample(version, args.per_intent)
+    test = [json.loads(line) for line in (DATASETS / args.dataset / "test.jsonl").read_text().splitlines()]
+    out = args.out / f"{args.dataset}-{args.per_intent or 'full'}"
+    stats = train(version, out, recipe=Recipe(**json.loads(args.recipe)),
+                  progress=lambda p: p["step"] % 100 == 0 and print(json.dumps(p), file=sys.stderr, flush=True))
+    report = {"dataset": args.dataset, "per_intent": args.per_intent, "recipe": args.recipe,
+              "train": {k: v for k, v in stats.items() if k != "validation"}, "validation": stats["validation"][-3:]}
+    for model in ("model.onnx", "model.int8.onnx"):
+        report[model] = score(Recognizer.load(out, model=model), test)
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

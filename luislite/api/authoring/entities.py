@@ -1,0 +1,107 @@
+"""Entities of every kind: create, list, get, update, delete; prebuilts and their catalogue; models.
+
+One parametrised route serves each operation for every kind. The URL names the kind: `entities` (machine-
+learned), `closedlists`, `regexentities`, `prebuilts`, `patternanyentities`, `compositeentities`, and
+`hierarchicalentities`, which are never stored (import turns them into ML entities): listed empty, 404 by id.
+"""
+from flask import jsonify
+
+from luislite import authoring, modeling
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import json_body, load, paging
+from luislite.api.responses import created, operation_success, writes
+from luislite.appversion import (CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity,
+                                 RegexEntity)
+from luislite.schemas import (STRING_LIST, ClosedListCreate, ClosedListUpdate, CompositeCreate, CompositeUpdate,
+                              EntityCreate, EntityUpdate, PatternAnyCreate, PatternAnyUpdate, RegexCreate,
+                              RegexUpdate, entity_json, intent_json)
+
+bp = authoring_blueprint("entities")
+VERSION = "/apps/<app_id>/versions/<version_id>"
+
+KINDS = {"entities": MLEntity, "closedlists": ListEntity, "regexentities": RegexEntity, "prebuilts": PrebuiltEntity,
+         "patternanyentities": PatternAnyEntity, "compositeentities": CompositeEntity, "hierarchicalentities": ()}
+CREATE = {"entities": EntityCreate, "closedlists": ClosedListCreate, "regexentities": RegexCreate,
+          "patternanyentities": PatternAnyCreate, "compositeentities": CompositeCreate}
+UPDATE = {"entities": EntityUpdate, "closedlists": ClosedListUpdate, "regexentities": RegexUpdate,
+          "patternanyentities": PatternAnyUpdate, "compositeentities": CompositeUpdate,
+          "hierarchicalentities": EntityUpdate}
+
+
+def kind(names) -> str:
+    """A URL segment matching one of `names`, passed to the view as `kind`."""
+    return f"<any({', '.join(names)}):kind>"
+
+
+ENTITY = f"{VERSION}/{kind(KINDS)}/<entity_id>"
+
+
+@bp.post(f"{VERSION}/{kind(CREATE)}")
+@writes
+def add_entity(app_id, version_id, kind):
+    entity = modeling.add_entity(authoring.get_version(app_id, version_id), load(CREATE[kind]()))
+    return created(entity.id)
+
+
+@bp.get(f"{VERSION}/{kind(KINDS)}")
+def list_entities(app_id, version_id, kind):
+    skip, take = paging()
+    entities = modeling.entities_of(authoring.load(authoring.get_version(app_id, version_id)), KINDS[kind])
+    return jsonify([entity_json(e) for e in entities[skip:skip + take]])
+
+
+@bp.get(ENTITY)
+def get_entity(app_id, version_id, kind, entity_id):
+    definition = authoring.load(authoring.get_version(app_id, version_id))
+    return jsonify(entity_json(authoring.find_model(definition, entity_id, KINDS[kind])))
+
+
+@bp.put(f"{VERSION}/{kind(UPDATE)}/<entity_id>")
+@bp.patch(f"{VERSION}/{kind(['entities', 'hierarchicalentities'])}/<entity_id>")  # v3: rename, set instanceOf
+@writes
+def update_entity(app_id, version_id, kind, entity_id):
+    version = authoring.get_version(app_id, version_id)
+    modeling.update_entity(version, entity_id, KINDS[kind], **load(UPDATE[kind]()))
+    return operation_success()
+
+
+@bp.delete(ENTITY)
+@writes
+def delete_entity(app_id, version_id, kind, entity_id):
+    modeling.delete_entity(authoring.get_version(app_id, version_id), entity_id, KINDS[kind])
+    return operation_success()
+
+
+@bp.get(f"{VERSION}/entities/<entity_id>/suggest")
+def entity_suggestions(app_id, version_id, entity_id):
+    authoring.find_model(authoring.load(authoring.get_version(app_id, version_id)), entity_id, MLEntity)
+    return jsonify([])
+
+
+@bp.post(f"{VERSION}/prebuilts")
+@writes
+def add_prebuilts(app_id, version_id):
+    names = STRING_LIST.deserialize(json_body())
+    entities = modeling.add_prebuilts(authoring.get_version(app_id, version_id), names)
+    return created([entity_json(e) for e in entities])
+
+
+@bp.get(f"{VERSION}/listprebuilts")
+def prebuilt_catalogue(app_id, version_id):
+    authoring.get_version(app_id, version_id)
+    return jsonify([{"name": name, "description": description, "examples": examples}
+                    for name, (description, examples) in modeling.PREBUILT_CATALOGUE.items()])
+
+
+@bp.get(f"{VERSION}/models")
+def list_models(app_id, version_id):
+    skip, take = paging()
+    definition = authoring.load(authoring.get_version(app_id, version_id))
+    models = [intent_json(i) for i in definition.intents] + [entity_json(e) for e in definition.entities]
+    return jsonify(models[skip:skip + take])
+
+
+@bp.get(f"{VERSION}/models/<model_id>/examples")
+def model_examples(app_id, version_id, model_id):
+    examples = modeling.model_examples(authoring.get_version(app_id, version_id), model_id, *paging())
+    return jsonify([{"id": e.id, "text": e.text} for e in examples])

@@ -1,0 +1,91 @@
+"""Phrase lists, the v2 features envelope, and the features (phrase lists or entities) of intents and entities."""
+from flask import jsonify
+
+from luislite import authoring, modeling
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import load, paging
+from luislite.api.responses import created, operation_success, writes
+from luislite.appversion import Child, Intent, MLEntity
+from luislite.schemas import ModelFeature, PhraseListCreate, PhraseListUpdate, phraselist_json
+
+bp = authoring_blueprint("features")
+VERSION = "/apps/<app_id>/versions/<version_id>"
+PHRASELISTS = f"{VERSION}/phraselists"
+MODEL_FEATURES = f"{VERSION}/<any(intents, entities):kind>/<model_id>/features"
+FEATURED = {"intents": Intent, "entities": (MLEntity, Child)}
+
+
+def _phraselists(app_id, version_id) -> list[dict]:
+    skip, take = paging()
+    phraselists = authoring.load(authoring.get_version(app_id, version_id)).phraselists
+    return [phraselist_json(p) for p in phraselists[skip:skip + take]]
+
+
+@bp.post(PHRASELISTS)
+@writes
+def add_phraselist(app_id, version_id):
+    phraselist = modeling.add_phraselist(authoring.get_version(app_id, version_id), load(PhraseListCreate()))
+    return created(phraselist.id)
+
+
+@bp.get(PHRASELISTS)
+def list_phraselists(app_id, version_id):
+    return jsonify(_phraselists(app_id, version_id))
+
+
+@bp.get(f"{VERSION}/features")
+def list_features(app_id, version_id):
+    return jsonify({"phraselistFeatures": _phraselists(app_id, version_id), "patternFeatures": []})
+
+
+@bp.get(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")
+def get_phraselist(app_id, version_id, phraselist_id):
+    definition = authoring.load(authoring.get_version(app_id, version_id))
+    return jsonify(phraselist_json(modeling.find_phraselist(definition, phraselist_id)))
+
+
+@bp.put(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")
+@writes
+def update_phraselist(app_id, version_id, phraselist_id):
+    version = authoring.get_version(app_id, version_id)
+    modeling.update_phraselist(version, phraselist_id, **load(PhraseListUpdate()))
+    return operation_success()
+
+
+@bp.delete(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")
+@writes
+def delete_phraselist(app_id, version_id, phraselist_id):
+    modeling.delete_phraselist(authoring.get_version(app_id, version_id), phraselist_id)
+    return operation_success()
+
+
+# --- features of a model ----------------------------------------------------------------------
+
+@bp.get(MODEL_FEATURES)
+def get_model_features(app_id, version_id, kind, model_id):
+    definition = authoring.load(authoring.get_version(app_id, version_id))
+    return jsonify([f.to_json() for f in authoring.find_model(definition, model_id, FEATURED[kind]).features])
+
+
+@bp.post(MODEL_FEATURES)
+@writes
+def add_model_feature(app_id, version_id, kind, model_id):
+    version = authoring.get_version(app_id, version_id)
+    modeling.add_feature(version, model_id, FEATURED[kind], load(ModelFeature()))
+    return operation_success()
+
+
+@bp.put(MODEL_FEATURES)
+@writes
+def replace_model_features(app_id, version_id, kind, model_id):
+    version = authoring.get_version(app_id, version_id)
+    modeling.replace_features(version, model_id, FEATURED[kind], load(ModelFeature(), many=True))
+    return operation_success()
+
+
+@bp.delete(MODEL_FEATURES)
+@writes
+def delete_model_feature(app_id, version_id, kind, model_id):
+    version = authoring.get_version(app_id, version_id)
+    modeling.delete_feature(version, model_id, FEATURED[kind], load(ModelFeature()))
+    return operation_success()

@@ -1,0 +1,74 @@
+"""Patterns: add one or a batch, list (all, or an intent's), update one or a batch, delete one or a batch."""
+from flask import jsonify
+
+from luislite import authoring, modeling
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import json_body, load, paging
+from luislite.api.responses import created, operation_success, writes
+from luislite.schemas import STRING_LIST, PatternRule
+
+bp = authoring_blueprint("patterns")
+VERSION = "/apps/<app_id>/versions/<version_id>"
+PATTERNS = f"{VERSION}/patternrules"
+
+
+def _json(patterns) -> list[dict]:
+    return [p.to_json(ids=True) for p in patterns]
+
+
+@bp.post(f"{VERSION}/patternrule")
+@writes
+def add_pattern(app_id, version_id):
+    [pattern] = modeling.add_patterns(authoring.get_version(app_id, version_id), [load(PatternRule())])
+    return created(pattern.to_json(ids=True))
+
+
+@bp.post(PATTERNS)
+@writes
+def add_patterns(app_id, version_id):
+    patterns = modeling.add_patterns(authoring.get_version(app_id, version_id), load(PatternRule(), many=True))
+    return created(_json(patterns))
+
+
+@bp.get(PATTERNS)
+def list_patterns(app_id, version_id):
+    skip, take = paging()
+    return jsonify(_json(authoring.load(authoring.get_version(app_id, version_id)).patterns[skip:skip + take]))
+
+
+@bp.get(f"{VERSION}/intents/<intent_id>/patternrules")
+def list_intent_patterns(app_id, version_id, intent_id):
+    skip, take = paging()
+    patterns = modeling.intent_patterns(authoring.load(authoring.get_version(app_id, version_id)), intent_id)
+    return jsonify(_json(patterns[skip:skip + take]))
+
+
+@bp.put(PATTERNS)
+@writes
+def update_patterns(app_id, version_id):
+    patterns = modeling.update_patterns(authoring.get_version(app_id, version_id), load(PatternRule(), many=True))
+    return jsonify(_json(patterns))
+
+
+@bp.put(f"{PATTERNS}/<pattern_id>")
+@writes
+def update_pattern(app_id, version_id, pattern_id):
+    pattern = load(PatternRule())
+    pattern.id = pattern_id
+    [updated] = modeling.update_patterns(authoring.get_version(app_id, version_id), [pattern])
+    return jsonify(updated.to_json(ids=True))
+
+
+@bp.delete(PATTERNS)
+@writes
+def delete_patterns(app_id, version_id):
+    pattern_ids = STRING_LIST.deserialize(json_body())
+    modeling.delete_patterns(authoring.get_version(app_id, version_id), pattern_ids)
+    return operation_success()
+
+
+@bp.delete(f"{PATTERNS}/<pattern_id>")
+@writes
+def delete_pattern(app_id, version_id, pattern_id):
+    modeling.delete_patterns(authoring.get_version(app_id, version_id), [pattern_id])
+    return operation_success()

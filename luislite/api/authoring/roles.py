@@ -1,0 +1,49 @@
+"""Roles of entities of every kind: `.../{kind}/{entityId}/roles[/{roleId}]`, one parametrised route each."""
+from flask import jsonify
+
+from luislite import authoring, modeling
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.authoring.entities import KINDS, VERSION, kind
+from luislite.api.body import load
+from luislite.api.responses import created, operation_success, writes
+from luislite.schemas import ModelName, role_json
+
+bp = authoring_blueprint("roles")
+ROLES = f"{VERSION}/{kind(KINDS)}/<entity_id>/roles"
+
+
+def _entity(app_id, version_id, kind, entity_id):
+    definition = authoring.load(authoring.get_version(app_id, version_id))
+    return authoring.find_model(definition, entity_id, KINDS[kind])
+
+
+@bp.get(ROLES)
+def list_roles(app_id, version_id, kind, entity_id):
+    return jsonify([role_json(r) for r in _entity(app_id, version_id, kind, entity_id).roles])
+
+
+@bp.post(ROLES)
+@writes
+def add_role(app_id, version_id, kind, entity_id):
+    version = authoring.get_version(app_id, version_id)
+    return created(modeling.add_role(version, entity_id, KINDS[kind], load(ModelName())["name"]).id)
+
+
+@bp.get(f"{ROLES}/<role_id>")
+def get_role(app_id, version_id, kind, entity_id, role_id):
+    return jsonify(role_json(modeling.find_role(_entity(app_id, version_id, kind, entity_id), role_id)))
+
+
+@bp.put(f"{ROLES}/<role_id>")
+@writes
+def rename_role(app_id, version_id, kind, entity_id, role_id):
+    version = authoring.get_version(app_id, version_id)
+    modeling.rename_role(version, entity_id, KINDS[kind], role_id, load(ModelName())["name"])
+    return operation_success()
+
+
+@bp.delete(f"{ROLES}/<role_id>")
+@writes
+def delete_role(app_id, version_id, kind, entity_id, role_id):
+    modeling.delete_role(authoring.get_version(app_id, version_id), entity_id, KINDS[kind], role_id)
+    return operation_success()

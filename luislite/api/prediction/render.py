@@ -1,0 +1,76 @@
+"""A Prediction as LUIS answers it: the v3.0 `prediction` object and the v2.0 response."""
+from luislite.nlu.prediction import EntitySpan, Prediction
+
+MODEL_TYPES = {"ml": (1, "Entity Extractor"), "prebuilt": (2, "Prebuilt Entity Extractor"),
+               "composite": (4, "Composite Entity Extractor"), "list": (5, "List Entity Extractor"),
+               "pattern.any": (7, "Pattern.any Entity Extractor"), "regex": (8, "Regex Entity Extractor")}
+
+
+def span_type(span: EntitySpan) -> str:
+    return f"builtin.{span.entity}" if span.kind == "prebuilt" else span.entity
+
+
+def _value(span: EntitySpan, text: str, verbose: bool):
+    if span.children:
+        return entities_v3(span.children, text, verbose)
+    if span.kind in ("list", "prebuilt") and span.resolution is not None:
+        return span.resolution
+    return text[span.start:span.end]
+
+
+def _instance(span: EntitySpan, text: str) -> dict:
+    type_id, model_type = MODEL_TYPES.get(span.kind, MODEL_TYPES["ml"])
+    instance = {"type": span_type(span), "text": text[span.start:span.end], "startIndex": span.start,
+                "length": span.end - span.start}
+    if span.score is not None:
+        instance["score"] = round(span.score, 6)
+    instance |= {"modelTypeId": type_id, "modelType": model_type, "recognitionSources": ["model"]}
+    if span.role:
+        instance["role"] = span.role
+    return instance
+
+
+def entities_v3(spans: list[EntitySpan], text: str, verbose: bool) -> dict:
+    """`entities`: entity (or role) name -> values in text order, plus `$instance` metadata when verbose."""
+    values, instances = {}, {}
+    for span in spans:
+        key = span.role or span.entity
+        values.setdefault(key, []).append(_value(span, text, verbose))
+        instances.setdefault(key, []).append(_instance(span, text))
+    return values | ({"$instance": instances} if verbose and instances else {})
+
+
+def prediction_v3(query: str, prediction: Prediction, verbose: bool, show_all_intents: bool) -> dict:
+    intents = prediction.intents if show_all_intents else dict([next(iter(prediction.intents.items()))])
+    return {"query": query, "prediction": {
+        "topIntent": prediction.top_intent,
+        "intents": {name: {"score": round(score, 6)} for name, score in intents.items()},
+        "entities": entities_v3(prediction.entities, query, verbose)}}
+
+
+def _flat(spans: list[EntitySpan]):
+    for span in spans:
+        yield span
+        yield from _flat(span.children)
+
+
+def _entity_v2(span: EntitySpan, text: str) -> dict:
+    entity = {"entity": text[span.start:span.end].lower(), "type": span_type(span), "startIndex": span.start,
+              "endIndex": span.end - 1}
+    if span.score is not None:
+        entity["score"] = round(span.score, 6)
+    if span.resolution is not None:
+        entity["resolution"] = {"values": span.resolution} if span.kind == "list" else span.resolution
+    if span.role:
+        entity["role"] = span.role
+    return entity
+
+
+def prediction_v2(query: str, prediction: Prediction, verbose: bool) -> dict:
+    """v2.0: flat entities with an inclusive endIndex and lowercased text; `intents` only when verbose."""
+    top, score = next(iter(prediction.intents.items()))
+    response = {"query": query, "topScoringIntent": {"intent": top, "score": round(score, 6)}}
+    if verbose:
+        response["intents"] = [{"intent": name, "score": round(s, 6)} for name, s in prediction.intents.items()]
+    response["entities"] = [_entity_v2(span, query) for span in _flat(prediction.entities)]
+    return response

@@ -1,0 +1,33 @@
+"""Prediction v2.0: GET with `q`, or POST whose body is the utterance as a JSON string (Bot Framework's default)."""
+import json
+
+from flask import Blueprint, jsonify, request
+
+from luislite import publishing
+from luislite.api.auth import require_key
+from luislite.api.body import flag
+from luislite.api.prediction import check_query
+from luislite.api.prediction.render import prediction_v2
+
+bp = Blueprint("predict_v2", __name__)
+bp.before_request(lambda: require_key(prediction=True))
+
+
+def _query() -> str:
+    if request.method == "GET":
+        return check_query(request.args.get("q"))
+    raw = request.get_data(as_text=True)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = raw  # a plain-text body is tolerated
+    return check_query(body if isinstance(body, str) else None)
+
+
+@bp.route("/apps/<app_id>", methods=["GET", "POST"])
+def predict(app_id):
+    query = _query()
+    slot = "staging" if flag("staging") else "production"
+    artifact = publishing.slot_artifact(app_id, slot)
+    prediction = publishing.recognizer(artifact).predict(query)
+    return jsonify(prediction_v2(query, prediction, flag("verbose")))

@@ -1,0 +1,37 @@
+"""Prediction v3.0: GET (query parameter) and POST (PredictionRequest body) on slots and versions."""
+from flask import Blueprint, jsonify, request
+
+from luislite import publishing
+from luislite.api.auth import require_key
+from luislite.api.body import flag, json_body
+from luislite.api.errors import bad_argument
+from luislite.api.prediction import check_query
+from luislite.api.prediction.render import prediction_v3
+
+bp = Blueprint("predict_v3", __name__)
+bp.before_request(lambda: require_key(prediction=True))
+
+
+def _query() -> str:
+    if request.method == "GET":
+        return check_query(request.args.get("query"))
+    body = json_body()
+    if not isinstance(body, dict):
+        raise bad_argument("The request body must be a JSON object with a 'query'.")
+    return check_query(body.get("query"))
+
+
+def _predict(artifact: str):
+    query = _query()
+    prediction = publishing.recognizer(artifact).predict(query)
+    return jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
+
+
+@bp.route("/apps/<app_id>/slots/<slot>/predict", methods=["GET", "POST"])
+def predict_slot(app_id, slot):
+    return _predict(publishing.slot_artifact(app_id, slot))
+
+
+@bp.route("/apps/<app_id>/versions/<version_id>/predict", methods=["GET", "POST"])
+def predict_version(app_id, version_id):
+    return _predict(publishing.version_artifact(app_id, version_id))

@@ -1,0 +1,65 @@
+"""Publishing versions to slots, and finding the recognizer that serves a slot or a version."""
+import functools
+import threading
+
+import sqlalchemy as sa
+from flask import current_app
+
+from luislite import artifacts
+from luislite.appversion import AppVersionError, NotFound
+from luislite.authoring import get_app, get_version
+from luislite.db import Publication, db, utcnow
+
+SLOTS = ("production", "staging")
+_NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."
+_cache_lock = threading.Lock()
+
+
+def publish(app_id: str, version_id: str, is_staging: bool) -> Publication:
+    """Point the production or staging slot at the version's trained model."""
+    version = get_version(app_id, version_id)
+    if version.artifact is None:
+        raise AppVersionError(f"Cannot publish version '{version_id}': it has not been trained. Train it first.")
+    slot = "staging" if is_staging else "production"
+    publication = db.session.get(Publication, (version.app_id, slot)) or Publication(app_id=version.app_id, slot=slot)
+    publication.version_id, publication.artifact, publication.published_at = version_id, version.artifact, utcnow()
+    version.published_at = publication.published_at
+    db.session.add(publication)
+    return publication
+
+
+def slot_artifact(app_id: str, slot: str) -> str:
+    """The artifact served by a slot; NotFound for an unknown app or an unpublished slot."""
+    try:
+        app = get_app(app_id)
+    except NotFound:
+        raise NotFound(_NOT_PUBLISHED) from None
+    publication = db.session.scalar(sa.select(Publication).where(Publication.app_id == app.id,
+                                                                  Publication.slot == slot.lower()))
+    if publication is None or slot.lower() not in SLOTS:
+        raise NotFound(_NOT_PUBLISHED)
+    return publication.artifact
+
+
+def version_artifact(app_id: str, version_id: str) -> str:
+    """The artifact a version was last trained to; NotFound if it never was."""
+    version = get_version(app_id, version_id)
+    if version.artifact is None:
+        raise NotFound(f"The version '{version_id}' has not been trained.")
+    return version.artifact
+
+
+def recognizer(artifact: str):
+    """The loaded recognizer of an artifact, from a small LRU cache shared by the server's threads."""
+    with _cache_lock:
+        return _load(str(current_app.config["LUISLITE"].models_dir / artifact))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str):
+    from luislite.nlu.recognizer import Recognizer
+    return Recognizer.load(path)
+
+
+def collect_garbage() -> None:
+    artifacts.collect_garbage(current_app.config["LUISLITE"].models_dir)

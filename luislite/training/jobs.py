@@ -1,0 +1,84 @@
+"""Training jobs in the database: enqueue, claim, report progress, finish, recover after a crash."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from luislite.appversion import MLEntity, CompositeEntity
+from luislite.authoring import load
+from luislite.db import Example, TrainingJob, Version, db, utcnow
+
+STATUS_IDS = {"Success": 0, "Fail": 1, "UpToDate": 2, "InProgress": 3, "Queued": 9}
+ACTIVE = ("Queued", "InProgress")
+STALE_AFTER = timedelta(seconds=60)  # an InProgress job without a heartbeat this long belongs to a dead worker
+
+
+def latest_job(version: Version) -> TrainingJob | None:
+    return db.session.scalar(sa.select(TrainingJob).where(TrainingJob.version_pk == version.pk)
+                             .order_by(TrainingJob.id.desc()).limit(1))
+
+
+def enqueue(version: Version) -> str:
+    """Ask for `version` to be trained; answers the LUIS status: Queued, InProgress or UpToDate."""
+    if version.trained_revision == version.revision:
+        return "UpToDate"
+    job = latest_job(version)
+    if job and job.status in ACTIVE and job.revision == version.revision:
+        return job.status
+    count = db.session.scalar(sa.select(sa.func.count()).where(Example.version_pk == version.pk))
+    db.session.add(TrainingJob(version_pk=version.pk, revision=version.revision, example_count=count))
+    return "Queued"
+
+
+def model_statuses(version: Version) -> list[dict]:
+    """GET .../train: one entry per trainable model (intents, ML and composite entities), all sharing the job's status."""
+    job = latest_job(version)
+    if job is None:
+        return []
+    details = {"statusId": STATUS_IDS[job.status], "status": job.status, "exampleCount": job.example_count}
+    if job.status == "Success":
+        details["trainingDateTime"] = job.finished.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if job.status == "Fail":
+        details["failureReason"] = job.failure_reason
+    if job.progress:
+        details["progress"] = job.progress
+    definition = load(version)
+    models = definition.intents + [e for e in definition.entities if isinstance(e, (MLEntity, CompositeEntity))]
+    return [{"modelId": model.id, "details": dict(details)} for model in models]
+
+
+def claim_next() -> int | None:
+    """Atomically take the oldest queued job (several workers may race for it); its id, or None."""
+    oldest = sa.select(TrainingJob.id).where(TrainingJob.status == "Queued").order_by(TrainingJob.id).limit(1)
+    now = utcnow()
+    job_id = db.session.scalar(sa.update(TrainingJob).where(TrainingJob.id == oldest.scalar_subquery(),
+                                                            TrainingJob.status == "Queued")
+                               .values(status="InProgress", started=now, heartbeat=now).returning(TrainingJob.id))
+    db.session.commit()
+    return job_id
+
+
+def report_progress(job_id: int, progress: dict) -> None:
+    db.session.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id)
+                       .values(progress=progress, heartbeat=utcnow()))
+    db.session.commit()
+
+
+def finish(job_id: int, artifact: str | None, revision: int, failure: str | None = None) -> None:
+    """Record the outcome; on success the version now serves `artifact`, trained at `revision`."""
+    job = db.session.get(TrainingJob, job_id)
+    job.status, job.finished, job.failure_reason, job.artifact = ("Fail" if failure else "Success"), utcnow(), failure, artifact
+    version = db.session.get(Version, job.version_pk)
+    if version is not None and not failure:
+        version.artifact, version.trained_revision, version.trained_at = artifact, revision, job.finished
+    db.session.commit()
+
+
+def recover_stale() -> int:
+    """Fail InProgress jobs whose worker stopped sending heartbeats (crash, kill, restart)."""
+    cutoff = utcnow() - STALE_AFTER
+    failed = db.session.execute(
+        sa.update(TrainingJob).where(TrainingJob.status == "InProgress",
+                                     sa.or_(TrainingJob.heartbeat.is_(None), TrainingJob.heartbeat < cutoff))
+        .values(status="Fail", finished=utcnow(), failure_reason="Interrupted: the training worker stopped.")).rowcount
+    db.session.commit()
+    return failed

@@ -1,0 +1,106 @@
+"""The training worker: a separate process that takes queued jobs, fine-tunes, and stores artifacts.
+
+Torch is CPU-bound; running it in the server process would starve requests, so the server only
+enqueues (see jobs.py) and this process trains. Several workers may run; each job is claimed once.
+"""
+import logging
+import os
+import threading
+import time
+import traceback
+import uuid
+
+from luislite import artifacts
+from luislite.authoring import load
+from luislite.db import TrainingJob, Version, db
+from luislite.training import jobs
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 10
+
+
+def run(app, once: bool = False, parent_pid: int | None = None) -> None:
+    """Train queued jobs forever (or until the queue is empty, with `once`).
+
+    With `parent_pid`, the worker exits as soon as that process is gone, even mid-training.
+    """
+    if parent_pid:
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    with app.app_context():
+        while True:
+            jobs.recover_stale()
+            job_id = jobs.claim_next()
+            if job_id is None:
+                if once:
+                    return
+                time.sleep(POLL_SECONDS)
+                continue
+            train_job(app, job_id)
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    log.warning("the server process is gone: training worker exiting")
+    os._exit(0)
+
+
+def train_job(app, job_id: int) -> None:
+    from luislite.nlu.fit import train  # torch loads only in the worker
+
+    version = db.session.get(Version, db.session.get(TrainingJob, job_id).version_pk)
+    if version is None:  # deleted while queued
+        jobs.finish(job_id, None, 0, "The version was deleted.")
+        return
+    definition, revision = load(version, utterances=True), version.revision
+    models_dir = app.config["LUISLITE"].models_dir
+    artifact = f"{version.app_id}-{uuid.uuid4().hex[:12]}"
+    log.info("training %s version %s (%d examples)", version.app_id, version.version_id, len(definition.utterances))
+    db.session.close()  # training takes minutes: hold no transaction (and no row) until `finish`
+    heartbeat = _Heartbeat(app, job_id)
+    try:
+        train(definition, models_dir / artifact, progress=heartbeat.update)
+    except Exception as error:  # any failure becomes a Fail status the client can read
+        log.error("training job %s failed:\n%s", job_id, traceback.format_exc())
+        jobs.finish(job_id, None, revision, _failure_reason(error))
+        return
+    finally:
+        heartbeat.stop()
+    jobs.finish(job_id, artifact, revision)
+    artifacts.collect_garbage(models_dir)
+
+
+def _failure_reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500] if isinstance(error, ValueError) else "TrainingFailed: see the worker log."
+
+
+class _Heartbeat:
+    """Writes progress (and so a heartbeat) from the training loop at most every few seconds, plus a timer."""
+
+    def __init__(self, app, job_id: int):
+        self.app, self.job_id, self.progress, self.last = app, job_id, {}, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread.start()
+
+    def update(self, progress: dict) -> None:
+        self.progress = dict(progress)
+        if time.monotonic() - self.last > 1.0:
+            self._write()
+
+    def _write(self) -> None:
+        self.last = time.monotonic()
+        try:
+            with self.app.app_context():
+                jobs.report_progress(self.job_id, self.progress)
+        except Exception:  # progress is informative: a busy database must not fail the training
+            log.warning("could not record training progress", exc_info=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            self._write()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -1,0 +1,156 @@
+"""Shared fixtures: one live luislite server per test session, and clients to drive it.
+
+* `server`           the running server: `.url`, `.key` (authoring), `.endpoint_key` (prediction only)
+* `authoring`        the official SDK's `LUISAuthoringClient`, pointed at `server`
+* `http`             a `requests.Session` sending the authoring key; a path starting with "/" is taken
+                     under the authoring v3.0-preview prefix (`http.get("/apps/")`), and
+                     `http.url(path, prefix=...)` builds any other URL
+* `new_app`          the id of a fresh app (unique name, version "0.1") for one test
+* `shared_datasets`  `../shared/datasets` beside the clone; tests using it are skipped when it is absent
+
+`start_server(*serve_options, **env)` starts an extra server with other settings, e.g.
+`start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`.
+The server runs offline: no network, and nothing in these fixtures loads encoder weights.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+AUTHORING = "/luis/authoring/v3.0-preview"
+AUTHORING_V2 = "/luis/api/v2.0"
+AUTHORING_KEY = "00000000-1111-4222-8333-444444444444"
+ENDPOINT_KEY = "99999999-8888-4777-8666-555555555555"
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+os.environ.update(OFFLINE)  # nothing in the suite may reach the network, here or in the server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A `luislite serve` subprocess on a free 127.0.0.1 port."""
+
+    def __init__(self, data_dir: Path, *serve_options: str, **env: str):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.key, self.endpoint_key = AUTHORING_KEY, ENDPOINT_KEY
+        self.log = data_dir / "server.log"
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("LUISLITE_")}
+        environment = inherited | {
+            "LUISLITE_DATA_DIR": str(data_dir), "LUISLITE_AUTHORING_KEYS": self.key,
+            "LUISLITE_ENDPOINT_KEYS": self.endpoint_key, "PYTHONUNBUFFERED": "1"} | OFFLINE | env
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "luislite.cli", "serve", "--port", str(self.port), *serve_options],
+                cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        self._wait(timeout=60)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def _wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"luislite exited with {self.process.returncode}:\n{self.output()}", pytrace=False)
+            try:
+                requests.get(f"{self.url}{AUTHORING}/apps/cultures", headers={"Ocp-Apim-Subscription-Key": self.key},
+                             timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"luislite did not answer within {timeout} s:\n{self.output()}", pytrace=False)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def start_server(tmp_path_factory):
+    """A factory for extra servers with their own data dir and environment, stopped at the end of the session."""
+    servers = []
+
+    def start(*serve_options, **env) -> Server:
+        servers.append(Server(tmp_path_factory.mktemp("luislite"), *serve_options, **env))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(start_server) -> Server:
+    return start_server()
+
+
+class Http(requests.Session):
+    """requests, with the authoring key sent and "/..." paths taken under the authoring v3.0-preview prefix."""
+
+    def __init__(self, server: Server, key: str | None):
+        super().__init__()
+        self.server = server
+        if key:
+            self.headers["Ocp-Apim-Subscription-Key"] = key
+
+    def url(self, path: str, prefix: str = AUTHORING) -> str:
+        return f"{self.server.url}{prefix}{path}"
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith("/"):
+            url = self.url(url)
+        kwargs.setdefault("timeout", 60)
+        kwargs.setdefault("allow_redirects", False)
+        return super().request(method, url, *args, **kwargs)
+
+
+@pytest.fixture
+def http(server):
+    with Http(server, server.key) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def authoring(server):
+    from azure.cognitiveservices.language.luis.authoring import LUISAuthoringClient
+    from msrest.authentication import CognitiveServicesCredentials
+
+    return LUISAuthoringClient(server.url, CognitiveServicesCredentials(server.key))
+
+
+def unique_name(prefix: str = "app") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def new_app(server) -> str:
+    """The id of a fresh app with version "0.1" holding only the None intent."""
+    with Http(server, server.key) as session:
+        response = session.post("/apps/", json={"name": unique_name(), "culture": "en-us"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def shared_datasets() -> Path:
+    path = REPO.parent / "shared" / "datasets"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent (the shared datasets live beside the clone in CI)")
+    return path

@@ -1,0 +1,105 @@
+"""Fixtures: a tiny randomly initialised BERT checkpoint, and small apps written in a brace markup."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from luislite.appversion import AppVersion, Child, Intent, Label, MLEntity, Role, Utterance
+from luislite.nlu.encoder import packaged_model_dir
+
+_MARK = re.compile(r"\{([^=:{}]+)(?::([^={}]+))?=|\}")
+
+
+def parse(marked: str) -> tuple[str, list[Label]]:
+    """Text and labels of `book {City:origin=paris}`; nested braces are children: `{Order={Size=large} pizza}`."""
+    text, stack, roots, at = "", [], [], 0
+    for match in _MARK.finditer(marked):
+        text += marked[at:match.start()]
+        at = match.end()
+        if match.group() == "}":
+            label = stack.pop()
+            label.end = len(text)
+            (stack[-1].children if stack else roots).append(label)
+        else:
+            stack.append(Label(match.group(1), len(text), -1, match.group(2)))
+    return text + marked[at:], roots
+
+
+def make_app(examples: dict[str, list[str]], entities: list[MLEntity] = ()) -> AppVersion:
+    version = AppVersion(name="test", entities=list(entities))
+    version.intents += [Intent(name) for name in examples if name != "None"]
+    for intent, marked in examples.items():
+        for line in marked:
+            text, labels = parse(line)
+            version.utterances.append(Utterance(text, intent, labels))
+    return version
+
+
+def travel_entities() -> list[MLEntity]:
+    return [MLEntity("City", roles=[Role("origin"), Role("destination")]),
+            MLEntity("Order", children=[Child("Quantity"), Child("Size"), Child("Topping")]),
+            MLEntity("Artist")]
+
+
+TRAVEL = {
+    "BookFlight": [
+        "book a flight from {City:origin=paris} to {City:destination=london}",
+        "fly me to {City:destination=new york} from {City:origin=boston}",
+        "i need a plane ticket from {City:origin=berlin} to {City:destination=rome}",
+        "get me a flight to {City:destination=tokyo}",
+        "flights from {City:origin=madrid} to {City:destination=lisbon} please",
+        "book a trip from {City:origin=oslo} to {City:destination=vienna}",
+        "i want to fly from {City:origin=dublin} to {City:destination=prague}",
+        "reserve a flight to {City:destination=seattle} leaving {City:origin=denver}",
+    ],
+    "OrderPizza": [
+        "i want {Order={Quantity=two} {Size=large} pizzas with {Topping=ham}}",
+        "order {Order={Quantity=one} {Size=small} pizza}",
+        "can i get {Order={Quantity=three} {Size=medium} pizzas}",
+        "please deliver {Order={Quantity=a} {Size=large} pizza with {Topping=mushrooms}}",
+        "get me {Order={Quantity=four} {Size=small} pizzas with {Topping=olives}}",
+        "i would like {Order={Quantity=two} {Size=medium} pizzas}",
+        "send {Order={Quantity=one} {Size=large} pizza with {Topping=pepperoni}}",
+        "order {Order={Quantity=five} {Size=small} pizzas with {Topping=onions}}",
+    ],
+    "GetWeather": [
+        "what is the weather in {City=paris}",
+        "will it rain in {City=london} tomorrow",
+        "how hot is it in {City=madrid}",
+        "weather forecast for {City=berlin}",
+        "is it sunny in {City=rome} today",
+        "tell me the weather in {City=tokyo}",
+        "how cold will it be in {City=oslo}",
+        "what's the temperature in {City=boston}",
+    ],
+    "PlayMusic": [
+        "play something by {Artist=adele}",
+        "put on {Artist=the beatles}",
+        "i want to hear {Artist=miles davis}",
+        "play songs by {Artist=queen}",
+        "start playing {Artist=taylor swift}",
+        "play music from {Artist=bob marley}",
+        "let me listen to {Artist=nina simone}",
+        "play {Artist=radiohead} please",
+    ],
+    "Greeting": ["hello", "hi there", "good morning", "hey", "hello how are you", "hi", "good evening", "greetings"],
+    "None": ["what is the capital of peru", "my cat is sleeping", "the sky is blue", "i like turtles"],
+}
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A randomly initialised 2-layer BERT (hidden 32) with the packaged uncased vocabulary, as a checkpoint dir."""
+    from transformers import BertConfig, BertModel
+    import torch
+
+    path = tmp_path_factory.mktemp("tiny-bert")
+    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        shutil.copy(packaged_model_dir() / name, path / name)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    BertModel(config).save_pretrained(path, safe_serialization=True)
+    return path

@@ -1,0 +1,120 @@
+"""Training with a tiny random BERT: the fit itself, determinism, the artifact, ONNX agreement, edge-case apps."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from luislite.appversion import Child, MLEntity
+from luislite.nlu.artifact import load_model
+from luislite.nlu.fit import Recipe, train
+from luislite.nlu.recognizer import Recognizer
+
+from conftest import TRAVEL, make_app, parse, travel_entities
+
+FAST = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=20, min_epochs=1)
+
+
+@pytest.fixture(scope="module")
+def travel(tiny_model, tmp_path_factory):
+    out = tmp_path_factory.mktemp("artifacts") / "travel"
+    seen = []
+    stats = train(make_app(TRAVEL, travel_entities()), out, tiny_model, seen.append,
+                  recipe=Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=250))
+    return out, stats, seen
+
+
+def test_small_app_fits_its_training_data(travel):
+    out, stats, seen = travel
+    assert stats["steps"] == 250 and stats["examples"] == 44 and stats["seconds"] > 0
+    assert seen[-1]["step"] == 250 and {"step", "steps", "loss", "epoch"} <= set(seen[0])
+    recognizer = Recognizer.load(out)
+    right_intents = right_entities = total_entities = 0
+    for intent, lines in TRAVEL.items():
+        for line in lines:
+            text, labels = parse(line)
+            prediction = recognizer.predict(text)
+            right_intents += prediction.top_intent == intent
+            found = {(e.entity, e.role, e.start, e.end) for e in prediction.entities}
+            total_entities += len(labels)
+            right_entities += len(found & {(l.entity, l.role, l.start, l.end) for l in labels})
+    assert right_intents / 44 >= 0.9
+    assert right_entities / total_entities >= 0.8
+
+
+def test_artifact_files_and_labels(travel):
+    out, _, _ = travel
+    assert {"weights.safetensors", "labels.json", "tokenizer.json", "config.json", "model.onnx",
+            "model.int8.onnx"} <= {p.name for p in out.iterdir()}
+    labels = json.loads((out / "labels.json").read_text())
+    assert labels["intents"][0] == "None" and len(labels["intents"]) == 6
+    assert [s["path"] for s in labels["tags"][1]] == [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
+def test_onnx_agrees_with_torch(travel):
+    import torch
+
+    out, _, _ = travel
+    model = load_model(out)
+    recognizer = Recognizer.load(out, model="model.onnx")
+    ids = np.array([[101, 4965, 1037, 3462, 2013, 3000, 2000, 2414, 102]], dtype=np.int64)
+    onnx = recognizer.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    with torch.no_grad():
+        reference = model(torch.from_numpy(ids), torch.ones(1, ids.shape[1], dtype=torch.long))
+    assert len(onnx) == len(reference) == 3
+    for a, b in zip(onnx, reference):
+        np.testing.assert_allclose(a, b.numpy(), atol=1e-4)
+
+
+def test_same_seed_same_weights(tiny_model, tmp_path):
+    version = make_app(TRAVEL, travel_entities())
+    train(version, tmp_path / "a", tiny_model, recipe=FAST)
+    train(version, tmp_path / "b", tiny_model, recipe=FAST)
+    train(version, tmp_path / "c", tiny_model, recipe=FAST, seed=14)
+    a, b, c = (load_file(tmp_path / name / "weights.safetensors") for name in "abc")
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not all(np.array_equal(a[k], c[k]) for k in a)
+
+
+def test_retraining_replaces_the_artifact(tiny_model, tmp_path):
+    version = make_app({"Greet": ["hello", "hi"], "Bye": ["bye", "see you"]})
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "stale").write_text("old")
+    train(version, tmp_path / "model", tiny_model, recipe=FAST)
+    assert not (tmp_path / "model" / "stale").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+EDGE_CASES = {
+    "single intent": ({"Greet": ["hello", "hi there"]}, []),
+    "no entities, one example": ({"Greet": ["hello"], "Bye": ["bye", "see you later"]}, []),
+    "unlabeled entity": ({"Greet": ["hello {Name=bob}"], "Bye": ["bye"]}, [MLEntity("Name"), MLEntity("Unused")]),
+    "only None": ({"None": ["whatever", "the sky is blue"]}, [MLEntity("Thing", children=[])]),
+    "deep children": ({"Order": ["{Order={Pizza={Size=large} pizza} now}"]},
+                      [MLEntity("Order", children=[Child("Pizza", children=[Child("Size")])])]),
+}
+
+
+@pytest.mark.parametrize("case", EDGE_CASES)
+def test_edge_case_apps_train_and_predict(tiny_model, tmp_path, case):
+    examples, entities = EDGE_CASES[case]
+    version = make_app(examples, entities)
+    train(version, tmp_path / "m", tiny_model, recipe=FAST)
+    prediction = Recognizer.load(tmp_path / "m").predict("hello bob, a large pizza")
+    assert set(prediction.intents) == {i.name for i in version.intents}
+    assert abs(sum(prediction.intents.values()) - 1) < 1e-5
+    assert list(prediction.intents.values()) == sorted(prediction.intents.values(), reverse=True)
+
+
+def test_no_utterances_is_a_clear_error(tiny_model, tmp_path):
+    with pytest.raises(ValueError, match="no example utterances"):
+        train(make_app({"Greet": []}), tmp_path / "m", tiny_model, recipe=FAST)
+    assert not (tmp_path / "m").exists()
+
+
+def test_serving_does_not_import_torch():
+    code = "import sys, luislite.nlu.recognizer; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,56 @@
+import numpy as np
+
+from luislite.nlu.tags import Slot, TagSet, chunks, viterbi
+from luislite.tokens import tokenize
+
+from conftest import make_app, parse, travel_entities
+
+
+def test_layers_hold_entities_roles_and_children():
+    tagset = TagSet.from_version(make_app({"Order": []}, travel_entities()))
+    assert [s.name for s in tagset.layers[0]] == ["City", "City:origin", "City:destination", "Order", "Artist"]
+    assert [s.name for s in tagset.layers[1]] == ["Order/Quantity", "Order/Size", "Order/Topping"]
+    assert tagset.sizes() == [11, 7]
+    assert tagset.names(1)[:3] == ["O", "B-Order/Quantity", "I-Order/Quantity"]
+    assert TagSet.from_json(tagset.to_json()).layers == tagset.layers
+
+
+def test_nested_children_and_roles_are_tagged_per_layer():
+    tagset = TagSet.from_version(make_app({"Order": []}, travel_entities()))
+    text, labels = parse("fly to {City:destination=new york} with {Order={Quantity=two} {Size=extra large} pizzas}")
+    tags = tagset.tag(labels, tokenize(text))
+    names = [[tagset.names(d)[t] for t in layer] for d, layer in enumerate(tags)]
+    assert names[0] == ["O", "O", "B-City:destination", "I-City:destination", "O", "B-Order", "I-Order", "I-Order",
+                        "I-Order"]
+    assert names[1] == ["O"] * 5 + ["B-Order/Quantity", "B-Order/Size", "I-Order/Size", "O"]
+
+
+def test_labels_of_unknown_entities_are_left_out():
+    tagset = TagSet.from_version(make_app({"Order": []}, travel_entities()))
+    text, labels = parse("call {number=five} {city=rome}")
+    assert tagset.tag(labels, tokenize(text)) == [[0, 0, 1], [0, 0, 0]]
+
+
+def test_decode_nests_children_and_drops_orphans():
+    tagset = TagSet([[Slot(("Order",))], [Slot(("Order", "Size")), Slot(("Other", "Size"))]])
+    text = "two large pizzas and large"
+    words = tokenize(text)
+    layer0 = [1, 2, 2, 0, 0]  # B-Order I-Order I-Order over "two large pizzas"
+    layer1 = [0, 1, 0, 0, 1]  # B-Order/Size on "large" (inside) and on the last "large" (no parent)
+    spans = tagset.decode(words, [_one_hot(layer0, 3), _one_hot(layer1, 5)])
+    assert [(s.entity, text[s.start:s.end]) for s in spans] == [("Order", "two large pizzas")]
+    assert [(c.entity, text[c.start:c.end]) for c in spans[0].children] == [("Size", "large")]
+    assert 0.9 < spans[0].score <= 1.0
+
+
+def test_viterbi_never_starts_a_span_with_inside():
+    transitions = TagSet([[Slot(("A",))]])._transitions[0]
+    scores = np.log(np.array([[0.1, 0.2, 0.7], [0.1, 0.1, 0.8]]))  # I-A is likeliest everywhere
+    assert viterbi(scores, transitions).tolist() == [1, 2]
+    assert chunks([0, 1, 2, 0, 3, 1]) == [(0, 1, 2), (1, 4, 4), (0, 5, 5)]
+
+
+def _one_hot(tags, size):
+    scores = np.full((len(tags), size), np.log(0.01 / size))
+    scores[np.arange(len(tags)), tags] = np.log(0.99)
+    return scores
