@@ -1,4 +1,4 @@
-"""Accuracy and speed of luislite.nlu called directly (no HTTP): train on a LUIS app, score test.jsonl.
+"""Accuracy and speed of luislite.nlu called directly (no HTTP): train on a LUIS app, score dev and test.
 
     python benchmarks/nlu_direct.py snips --per-intent 20      # small-data sample, fixed seed
     python benchmarks/nlu_direct.py snips                      # full training set
@@ -62,14 +62,15 @@ def main() -> None:
     version = AppVersion.from_luis(json.loads((DATASETS / args.dataset / "train_luis_app.json").read_text()))
     if args.per_intent:
         sample(version, args.per_intent)
-    test = [json.loads(line) for line in (DATASETS / args.dataset / "test.jsonl").read_text().splitlines()]
     out = args.out / f"{args.dataset}-{args.per_intent or 'full'}"
     stats = train(version, out, recipe=Recipe(**json.loads(args.recipe)),
                   progress=lambda p: p["step"] % 100 == 0 and print(json.dumps(p), file=sys.stderr, flush=True))
     report = {"dataset": args.dataset, "per_intent": args.per_intent, "recipe": args.recipe,
               "train": {k: v for k, v in stats.items() if k != "validation"}, "validation": stats["validation"][-3:]}
-    for model in ("model.onnx", "model.int8.onnx"):
-        report[model] = score(Recognizer.load(out, model=model), test)
+    for split in ("dev", "test"):  # choose settings on dev, report test
+        examples = [json.loads(line) for line in (DATASETS / args.dataset / f"{split}.jsonl").read_text().splitlines()]
+        for model in ("model.onnx", "model.int8.onnx"):
+            report[f"{split} {model}"] = score(Recognizer.load(out, model=model), examples)
     print(json.dumps(report, indent=1))
 
 

@@ -43,7 +43,8 @@ def _configure_sqlite(engine) -> None:
     """SQLite: write-ahead log, wait for locks, foreign keys, and writers that take the lock up front.
 
     A request that may write starts with BEGIN IMMEDIATE, so two edits of one version are serialised
-    instead of one silently overwriting the other.
+    instead of one silently overwriting the other. Elsewhere (the training worker) a transaction that
+    writes begins with its write, so it never needs to upgrade a read lock.
     """
     @event.listens_for(engine, "connect")
     def connect(connection, record):
@@ -53,5 +54,5 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def begin(connection):
-        reading = has_request_context() and request.method in ("GET", "HEAD")
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        writing = has_request_context() and request.method not in ("GET", "HEAD")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -7,10 +7,9 @@ from flask import current_app
 
 from luislite import artifacts
 from luislite.appversion import AppVersionError, NotFound
-from luislite.authoring import get_app, get_version
+from luislite.authoring import get_version
 from luislite.db import Publication, db, utcnow
 
-SLOTS = ("production", "staging")
 _NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."
 _cache_lock = threading.Lock()
 
@@ -29,16 +28,12 @@ def publish(app_id: str, version_id: str, is_staging: bool) -> Publication:
 
 
 def slot_artifact(app_id: str, slot: str) -> str:
-    """The artifact served by a slot; NotFound for an unknown app or an unpublished slot."""
-    try:
-        app = get_app(app_id)
-    except NotFound:
-        raise NotFound(_NOT_PUBLISHED) from None
-    publication = db.session.scalar(sa.select(Publication).where(Publication.app_id == app.id,
-                                                                  Publication.slot == slot.lower()))
-    if publication is None or slot.lower() not in SLOTS:
+    """The artifact served by a slot; NotFound for an unknown app or an unpublished slot (one indexed query)."""
+    artifact = db.session.execute(sa.select(Publication.artifact).where(
+        Publication.app_id == app_id.lower(), Publication.slot == slot.lower())).scalar()
+    if artifact is None:
         raise NotFound(_NOT_PUBLISHED)
-    return publication.artifact
+    return artifact
 
 
 def version_artifact(app_id: str, version_id: str) -> str:

@@ -7,10 +7,12 @@
                      `http.url(path, prefix=...)` builds any other URL
 * `new_app`          the id of a fresh app (unique name, version "0.1") for one test
 * `shared_datasets`  `../shared/datasets` beside the clone; tests using it are skipped when it is absent
+* `tiny_model`       a tiny random BERT checkpoint dir (tests/tinybert.py), built once per session
+* `tiny_server`      a server whose worker fine-tunes `tiny_model`: training takes seconds; `tiny_http` drives it
 
-`start_server(*serve_options, **env)` starts an extra server with other settings, e.g.
-`start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`.
-The server runs offline: no network, and nothing in these fixtures loads encoder weights.
+`start_server(*serve_options, data_dir=None, **env)` starts an extra server with other settings, e.g.
+`start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`; pass the `data_dir` of a stopped server to restart it.
+The servers run offline: no network, and only the worker of `tiny_server` (or of a test's own server) trains.
 """
 import os
 import socket
@@ -87,8 +89,8 @@ def start_server(tmp_path_factory):
     """A factory for extra servers with their own data dir and environment, stopped at the end of the session."""
     servers = []
 
-    def start(*serve_options, **env) -> Server:
-        servers.append(Server(tmp_path_factory.mktemp("luislite"), *serve_options, **env))
+    def start(*serve_options, data_dir: Path | None = None, **env) -> Server:
+        servers.append(Server(data_dir or tmp_path_factory.mktemp("luislite"), *serve_options, **env))
         return servers[-1]
 
     yield start
@@ -146,6 +148,26 @@ def new_app(server) -> str:
         response = session.post("/apps/", json={"name": unique_name(), "culture": "en-us"})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer BERT (hidden 32) with the packaged uncased vocabulary, as a checkpoint dir."""
+    from tinybert import build_tiny_bert
+
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def tiny_server(start_server, tiny_model) -> Server:
+    """A server training on `tiny_model` (LUISLITE_BASE_MODEL): seconds per training, predictions of no quality."""
+    return start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1")
+
+
+@pytest.fixture
+def tiny_http(tiny_server):
+    with Http(tiny_server, tiny_server.key) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ import math
 import os
 import random
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -75,6 +76,7 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     encoder, tokenizer = load_encoder(base_model)
     model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling)
     train_set, validation = split(examples, recipe, rng)
+    tagset = tagset.count_transitions([e.tags for e in train_set])
     stats = fit(model, tokenizer, tagset, train_set, validation, recipe, rng, progress)
     labels = {"intents": intents, "tags": tagset.to_json(), "pooling": recipe.pooling, "max_tokens": MAX_TOKENS,
               "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
@@ -101,12 +103,8 @@ def split(examples: list[Example], recipe: Recipe, rng: random.Random) -> tuple[
     if len(examples) < recipe.validate_from:
         return examples, []
     size = min(recipe.max_validation, int(len(examples) * recipe.validation_share))
-    order = rng.sample(range(len(examples)), len(examples))
-    left = {}
-    for i in order:
-        left[examples[i].intent] = left.get(examples[i].intent, 0) + 1
-    held = set()
-    for i in order:
+    left, held = Counter(e.intent for e in examples), set()
+    for i in rng.sample(range(len(examples)), len(examples)):
         if len(held) == size:
             break
         if left[examples[i].intent] > 1:

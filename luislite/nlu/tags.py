@@ -3,8 +3,10 @@
 One BIO sequence cannot hold `Order` and, inside it, its children `Size` and `Quantity`, so depth d of the
 entity tree gets its own layer (and its own head): layer 0 tags entities (`Order`, and `Order:role` for each
 role), layer 1 their children (`Order/Size`), and so on. Tag 0 is O, 2i+1 is B- and 2i+2 is I- of slot i.
-Decoding is Viterbi under BIO's rule (I-x only after B-x or I-x); a child span is kept only inside a span
-of its parent.
+Decoding is Viterbi under BIO's rule (I-x only after B-x or I-x), with transition scores counted on the
+training tags but tied across entities (O->B, B->I-same, I->B-same, ... : 3 x 4 numbers per layer), so
+that a multi-word value is not cut in two even for an entity seen twice. A child span is kept only inside
+a span of its parent.
 """
 from __future__ import annotations
 
@@ -28,10 +30,11 @@ class Slot:
 
 
 class TagSet:
-    def __init__(self, layers: list[list[Slot]]):
+    def __init__(self, layers: list[list[Slot]], transitions: list[list[list[int]]] | None = None):
         self.layers = layers
+        self.transitions = transitions or [[[0] * 4 for _ in range(3)] for _ in layers]
         self._index = [{_key(slot.path, slot.role): i for i, slot in enumerate(layer)} for layer in layers]
-        self._transitions = [_transitions(len(layer)) for layer in layers]
+        self._transitions = [_transitions(len(layer), counts) for layer, counts in zip(layers, self.transitions)]
 
     @classmethod
     def from_version(cls, version: AppVersion) -> TagSet:
@@ -42,11 +45,21 @@ class TagSet:
         return cls(layers)
 
     @classmethod
-    def from_json(cls, doc: list) -> TagSet:
-        return cls([[Slot(tuple(s["path"]), s["role"]) for s in layer] for layer in doc])
+    def from_json(cls, doc: dict) -> TagSet:
+        return cls([[Slot(tuple(s["path"]), s["role"]) for s in layer] for layer in doc["layers"]], doc["transitions"])
 
-    def to_json(self) -> list:
-        return [[{"path": list(s.path), "role": s.role} for s in layer] for layer in self.layers]
+    def to_json(self) -> dict:
+        return {"layers": [[{"path": list(s.path), "role": s.role} for s in layer] for layer in self.layers],
+                "transitions": self.transitions}
+
+    def count_transitions(self, tagged: list[list[list[int]]]) -> TagSet:
+        """This tag set with transition counts taken from examples' tags (per example: per layer, per word)."""
+        counts = [[[0] * 4 for _ in range(3)] for _ in self.layers]
+        for layers in tagged:
+            for depth, tags in enumerate(layers):
+                for previous, tag in zip([0] + tags, tags):
+                    counts[depth][_kind(previous)][_move(previous, tag)] += 1
+        return TagSet(self.layers, counts)
 
     def sizes(self) -> list[int]:
         """Number of tags of each layer."""
@@ -138,14 +151,34 @@ def _innermost(parents: list[tuple[Slot, EntitySpan]], path: tuple[str, ...], sp
     return min(inside, key=lambda p: p.end - p.start, default=None)
 
 
-def _transitions(slots: int) -> np.ndarray:
-    """Log-transition matrix (from, to) allowing I-x only after B-x or I-x; row 0 also serves as the start."""
+_O, _B_SAME, _B_OTHER, _I_SAME, _INVALID = range(5)
+
+
+def _kind(tag: int) -> int:
+    """0 for O, 1 for B-, 2 for I-."""
+    return 0 if tag == 0 else 1 if tag % 2 else 2
+
+
+def _move(previous: int, tag: int) -> int:
+    """The tied transition class from `previous` to `tag`."""
+    same = previous and (previous - 1) // 2 == (tag - 1) // 2
+    if tag == 0:
+        return _O
+    if tag % 2:
+        return _B_SAME if same else _B_OTHER
+    return _I_SAME if same else _INVALID
+
+
+def _transitions(slots: int, counts: list[list[int]]) -> np.ndarray:
+    """Log-transition matrix (from, to) of tied, add-one smoothed counts; I-x only after B-x or I-x.
+
+    Row 0 (after O) also serves as the start of the utterance.
+    """
+    counts = np.array(counts, dtype=float) + 1
+    log_probs = np.log(counts / counts.sum(1, keepdims=True))
+    log_probs = np.concatenate([log_probs, np.full((3, 1), -np.inf)], axis=1)
     size = 1 + 2 * slots
-    allowed = np.zeros((size, size))
-    for i in range(slots):
-        allowed[:, 2 * i + 2] = -np.inf
-        allowed[2 * i + 1, 2 * i + 2] = allowed[2 * i + 2, 2 * i + 2] = 0.0
-    return allowed
+    return np.array([[log_probs[_kind(i), _move(i, j)] for j in range(size)] for i in range(size)])
 
 
 def viterbi(scores: np.ndarray, transitions: np.ndarray) -> np.ndarray:

@@ -48,6 +48,10 @@ def model_statuses(version: Version) -> list[dict]:
 
 def claim_next() -> int | None:
     """Atomically take the oldest queued job (several workers may race for it); its id, or None."""
+    queued = db.session.scalar(sa.select(TrainingJob.id).where(TrainingJob.status == "Queued").limit(1))
+    db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
+    if queued is None:
+        return None
     oldest = sa.select(TrainingJob.id).where(TrainingJob.status == "Queued").order_by(TrainingJob.id).limit(1)
     now = utcnow()
     job_id = db.session.scalar(sa.update(TrainingJob).where(TrainingJob.id == oldest.scalar_subquery(),
@@ -65,11 +69,13 @@ def report_progress(job_id: int, progress: dict) -> None:
 
 def finish(job_id: int, artifact: str | None, revision: int, failure: str | None = None) -> None:
     """Record the outcome; on success the version now serves `artifact`, trained at `revision`."""
-    job = db.session.get(TrainingJob, job_id)
-    job.status, job.finished, job.failure_reason, job.artifact = ("Fail" if failure else "Success"), utcnow(), failure, artifact
-    version = db.session.get(Version, job.version_pk)
-    if version is not None and not failure:
-        version.artifact, version.trained_revision, version.trained_at = artifact, revision, job.finished
+    now = utcnow()
+    db.session.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id).values(
+        status="Fail" if failure else "Success", finished=now, failure_reason=failure, artifact=artifact))
+    if not failure:
+        version_pk = sa.select(TrainingJob.version_pk).where(TrainingJob.id == job_id).scalar_subquery()
+        db.session.execute(sa.update(Version).where(Version.pk == version_pk).values(
+            artifact=artifact, trained_revision=revision, trained_at=now))
     db.session.commit()
 
 

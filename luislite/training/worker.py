@@ -18,6 +18,7 @@ from luislite.training import jobs
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 10
+RECOVER_SECONDS = 30
 
 
 def run(app, once: bool = False, parent_pid: int | None = None) -> None:
@@ -28,15 +29,23 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
     if parent_pid:
         threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     with app.app_context():
+        recovered = 0.0
         while True:
-            jobs.recover_stale()
+            if time.monotonic() - recovered > RECOVER_SECONDS:
+                jobs.recover_stale()
+                recovered = time.monotonic()
             job_id = jobs.claim_next()
             if job_id is None:
                 if once:
                     return
                 time.sleep(POLL_SECONDS)
                 continue
-            train_job(app, job_id)
+            try:
+                train_job(app, job_id)
+            except Exception:  # one bad job must not stop the worker (and leave every later job Queued)
+                log.error("training job %s failed:\n%s", job_id, traceback.format_exc())
+                db.session.rollback()
+                jobs.finish(job_id, None, 0, "TrainingFailed: see the worker log.")
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:
@@ -104,3 +113,4 @@ class _Heartbeat:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        self._write()  # the last progress (the final step) came sooner than the write interval allowed

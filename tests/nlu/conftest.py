@@ -1,13 +1,9 @@
-"""Fixtures: a tiny randomly initialised BERT checkpoint, and small apps written in a brace markup."""
+"""Small apps written in a brace markup (the tiny BERT checkpoint, `tiny_model`, comes from tests/conftest.py)."""
 from __future__ import annotations
 
 import re
-import shutil
-
-import pytest
 
 from luislite.appversion import AppVersion, Child, Intent, Label, MLEntity, Role, Utterance
-from luislite.nlu.encoder import packaged_model_dir
 
 _MARK = re.compile(r"\{([^=:{}]+)(?::([^={}]+))?=|\}")
 
@@ -88,18 +84,3 @@ TRAVEL = {
     "None": ["what is the capital of peru", "my cat is sleeping", "the sky is blue", "i like turtles"],
 }
 
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
-    """A randomly initialised 2-layer BERT (hidden 32) with the packaged uncased vocabulary, as a checkpoint dir."""
-    from transformers import BertConfig, BertModel
-    import torch
-
-    path = tmp_path_factory.mktemp("tiny-bert")
-    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        shutil.copy(packaged_model_dir() / name, path / name)
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512)
-    BertModel(config).save_pretrained(path, safe_serialization=True)
-    return path

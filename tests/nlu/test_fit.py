@@ -2,18 +2,20 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from luislite.appversion import Child, MLEntity
+from luislite.appversion import AppVersion, Child, MLEntity
 from luislite.nlu.artifact import load_model
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.recognizer import Recognizer
 
 from conftest import TRAVEL, make_app, parse, travel_entities
 
+LUIS_APPS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "luis-apps"  # the shared data, beside the repo
 FAST = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=20, min_epochs=1)
 
 
@@ -22,14 +24,14 @@ def travel(tiny_model, tmp_path_factory):
     out = tmp_path_factory.mktemp("artifacts") / "travel"
     seen = []
     stats = train(make_app(TRAVEL, travel_entities()), out, tiny_model, seen.append,
-                  recipe=Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=250))
+                  recipe=Recipe(encoder_lr=3e-3, head_lr=1e-2, min_steps=400))
     return out, stats, seen
 
 
 def test_small_app_fits_its_training_data(travel):
     out, stats, seen = travel
-    assert stats["steps"] == 250 and stats["examples"] == 44 and stats["seconds"] > 0
-    assert seen[-1]["step"] == 250 and {"step", "steps", "loss", "epoch"} <= set(seen[0])
+    assert stats["steps"] == 400 and stats["examples"] == 44 and stats["seconds"] > 0
+    assert seen[-1]["step"] == 400 and {"step", "steps", "loss", "epoch"} <= set(seen[0])
     recognizer = Recognizer.load(out)
     right_intents = right_entities = total_entities = 0
     for intent, lines in TRAVEL.items():
@@ -50,7 +52,7 @@ def test_artifact_files_and_labels(travel):
             "model.int8.onnx"} <= {p.name for p in out.iterdir()}
     labels = json.loads((out / "labels.json").read_text())
     assert labels["intents"][0] == "None" and len(labels["intents"]) == 6
-    assert [s["path"] for s in labels["tags"][1]] == [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
+    assert [s["path"] for s in labels["tags"]["layers"][1]] == [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 
@@ -118,3 +120,13 @@ def test_no_utterances_is_a_clear_error(tiny_model, tmp_path):
 def test_serving_does_not_import_torch():
     code = "import sys, luislite.nlu.recognizer; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("path", sorted(LUIS_APPS.glob("*.json")), ids=lambda p: p.stem)
+def test_real_luis_apps_train_and_predict(tiny_model, tmp_path, path):
+    version = AppVersion.from_luis(json.loads(path.read_text()))
+    train(version, tmp_path / "m", tiny_model, recipe=Recipe(min_steps=2, min_epochs=1))
+    utterance = version.utterances[0].text
+    prediction = Recognizer.load(tmp_path / "m").predict(utterance)
+    assert set(prediction.intents) == {i.name for i in version.intents}
+    assert all(0 <= e.start < e.end <= len(utterance) for e in prediction.entities)

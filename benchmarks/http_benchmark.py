@@ -1,0 +1,145 @@
+"""Accuracy and speed of luislite through its HTTP API, exactly as a LUIS user would drive it.
+
+Imports `{dataset}/train_luis_app.json` (or a fixed small sample of it), trains, publishes, then predicts
+every utterance of `{dataset}/test.jsonl` with prediction v3.0 POST and prints intent accuracy, slot F1
+(exact span and type), sentence exact match, training wall time, HTTP latency p50/p95 and peak memory.
+
+    .venv/bin/python benchmarks/http_benchmark.py --dataset snips
+    .venv/bin/python benchmarks/http_benchmark.py --dataset snips --per-intent 20
+
+Settings are never chosen on the test split: the model trains on the train split only.
+"""
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = REPO.parent / "shared" / "datasets"
+KEY = "00000000-0000-4000-8000-00000000be9c"
+
+
+def small_sample(app: dict, per_intent: int) -> dict:
+    """For each intent in sorted order, `random.Random(13).sample(train_of_that_intent, N)` (one Random)."""
+    rng, by_intent = random.Random(13), defaultdict(list)
+    for utterance in app["utterances"]:
+        by_intent[utterance["intent"]].append(utterance)
+    app = dict(app, utterances=[u for intent in sorted(by_intent)
+                                for u in rng.sample(by_intent[intent], min(per_intent, len(by_intent[intent])))])
+    return app
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, LUISLITE_DATA_DIR=str(data_dir), LUISLITE_AUTHORING_KEYS=KEY, HF_HUB_OFFLINE="1")
+    log = open(data_dir / "server.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port)],
+                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(f"{url}/luis/authoring/v3.0-preview/apps/cultures", headers={"Ocp-Apim-Subscription-Key": KEY})
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start; see " + str(data_dir / "server.log"))
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, in MB."""
+    def hwm(p):
+        try:
+            line = next(l for l in Path(f"/proc/{p}/status").read_text().splitlines() if l.startswith("VmHWM"))
+            return int(line.split()[1]) / 1024
+        except (FileNotFoundError, StopIteration):
+            return 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return hwm(pid) + sum(hwm(int(c)) for c in children)
+
+
+def train_and_publish(session: requests.Session, url: str, app: dict) -> tuple[str, float]:
+    authoring = f"{url}/luis/authoring/v3.0-preview"
+    app_id = session.post(f"{authoring}/apps/import", params={"appName": f"bench-{time.time()}"}, json=app).json()
+    version = app["versionId"]
+    started = time.monotonic()
+    session.post(f"{authoring}/apps/{app_id}/versions/{version}/train").raise_for_status()
+    while True:
+        statuses = {m["details"]["status"] for m in session.get(f"{authoring}/apps/{app_id}/versions/{version}/train").json()}
+        if statuses and statuses <= {"Success", "UpToDate"}:
+            break
+        if "Fail" in statuses:
+            raise SystemExit("training failed")
+        time.sleep(1)
+    seconds = time.monotonic() - started
+    session.post(f"{authoring}/apps/{app_id}/publish", json={"versionId": version}).raise_for_status()
+    return app_id, seconds
+
+
+def spans_of(entities: dict) -> set:
+    instances = entities.get("$instance", {})
+    return {(i["startIndex"], i["startIndex"] + i["length"], i["type"]) for items in instances.values() for i in items}
+
+
+def evaluate(session: requests.Session, url: str, app_id: str, test: list[dict]) -> dict:
+    predict = f"{url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict"
+    intents_right = exact = tp = fp = fn = 0
+    latencies = []
+    for example in test:
+        started = time.perf_counter()
+        response = session.post(predict, params={"verbose": "true"}, json={"query": example["text"]})
+        latencies.append((time.perf_counter() - started) * 1000)
+        prediction = response.json()["prediction"]
+        gold = {(e["startPos"], e["endPos"] + 1, e["entity"]) for e in example["entities"]}
+        found = spans_of(prediction["entities"])
+        intent_right = prediction["topIntent"] == example["intent"]
+        intents_right += intent_right
+        exact += intent_right and found == gold
+        tp, fp, fn = tp + len(found & gold), fp + len(found - gold), fn + len(gold - found)
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    latencies.sort()
+    return {"utterances": len(test), "intent_accuracy": round(100 * intents_right / len(test), 2),
+            "slot_f1": round(100 * 2 * precision * recall / max(precision + recall, 1e-9), 2),
+            "exact_match": round(100 * exact / len(test), 2),
+            "latency_ms_p50": round(statistics.median(latencies), 2),
+            "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 2)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["snips", "atis"], default="snips")
+    parser.add_argument("--per-intent", type=int, help="train on this many examples per intent (fixed seed 13)")
+    parser.add_argument("--datasets", type=Path, default=DATASETS)
+    args = parser.parse_args()
+    app = json.loads((args.datasets / args.dataset / "train_luis_app.json").read_text())
+    if args.per_intent:
+        app = small_sample(app, args.per_intent)
+    test = [json.loads(line) for line in (args.datasets / args.dataset / "test.jsonl").read_text().splitlines()]
+    with tempfile.TemporaryDirectory() as data_dir:
+        process, url = start_server(Path(data_dir))
+        try:
+            session = requests.Session()
+            session.headers["Ocp-Apim-Subscription-Key"] = KEY
+            app_id, train_seconds = train_and_publish(session, url, app)
+            result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
+                      "train_seconds": round(train_seconds, 1)} | evaluate(session, url, app_id, test)
+            result["peak_rss_mb"] = round(peak_rss_mb(process.pid), 1)
+        finally:
+            process.terminate()
+            process.wait()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

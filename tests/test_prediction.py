@@ -1,0 +1,420 @@
+"""Train, publish and predict on a live server whose worker fine-tunes a tiny random BERT (seconds per training).
+
+The tiny model learns little, so these tests check the LUIS contract, not accuracy: training statuses, publishing,
+the v3.0 and v2.0 response shapes through the official SDK and plain HTTP, offsets into the original query, errors.
+Tests run in file order on one module-scoped app; the last ones edit, retrain and delete it.
+"""
+import json
+import math
+import re
+import time
+import uuid
+from types import SimpleNamespace
+
+import pytest
+import requests
+from azure.cognitiveservices.language.luis.authoring import LUISAuthoringClient
+from azure.cognitiveservices.language.luis.authoring.models import (EntityLabelObject, ErrorResponseException,
+                                                                    ExampleLabelObject)
+from azure.cognitiveservices.language.luis.runtime import LUISRuntimeClient
+from azure.cognitiveservices.language.luis.runtime.models import ErrorException
+from msrest.authentication import CognitiveServicesCredentials
+
+V3 = "/luis/prediction/v3.0"
+V2 = "/luis/v2.0"
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+PUBLISH_KEYS = {"versionId", "isStaging", "endpointUrl", "region", "assignedEndpointKey", "endpointRegion",
+                "failedRegions", "publishedDateTime"}
+
+# (text, intent, [(entity, value, [(child, value)])]); offsets are found with str.index
+EXAMPLES = [
+    ("book a flight to paris", "BookFlight", [("City", "paris", [])]),
+    ("fly me to london tomorrow", "BookFlight", [("City", "london", [])]),
+    ("i need a plane ticket to berlin", "BookFlight", [("City", "berlin", [])]),
+    ("get me a flight to new york", "BookFlight", [("City", "new york", [])]),
+    ("book a trip to rome", "BookFlight", [("City", "rome", [])]),
+    ("what is the weather in madrid", "GetWeather", [("City", "madrid", [])]),
+    ("will it rain in oslo", "GetWeather", [("City", "oslo", [])]),
+    ("weather forecast for tokyo", "GetWeather", [("City", "tokyo", [])]),
+    ("is it sunny in lisbon today", "GetWeather", [("City", "lisbon", [])]),
+    ("order two large pizzas", "OrderPizza", [("Order", "two large pizzas", [("Size", "large")])]),
+    ("i want a small pizza with ham", "OrderPizza", [("Order", "a small pizza with ham", [("Size", "small")])]),
+    ("can i get one medium pizza", "OrderPizza", [("Order", "one medium pizza", [("Size", "medium")])]),
+    ("hello", "Greeting", []),
+    ("hi there", "Greeting", []),
+    ("good morning", "Greeting", []),
+    ("the sky is blue", "None", []),
+    ("my cat is sleeping", "None", []),
+]
+INTENTS = ["BookFlight", "GetWeather", "OrderPizza", "Greeting"]
+
+
+def label(text: str, entity: str, value: str, children=()) -> EntityLabelObject:
+    start = text.index(value)
+    return EntityLabelObject(entity_name=entity, start_char_index=start, end_char_index=start + len(value) - 1,
+                             children=[label(text, c, v) for c, v in children] or None)
+
+
+def example(text: str, intent: str, entities) -> ExampleLabelObject:
+    return ExampleLabelObject(text=text, intent_name=intent,
+                              entity_labels=[label(text, e, v, children) for e, v, children in entities])
+
+
+def wait_for_training(authoring, app_id: str, version: str = "0.1", timeout: float = 180) -> list[list]:
+    """Poll the training status (SDK) until no model is Queued or InProgress; every answer seen, in order."""
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        statuses = authoring.train.get_status(app_id, version)
+        seen.append(statuses)
+        if statuses and all(s.details.status not in ("Queued", "InProgress") for s in statuses):
+            return seen
+        time.sleep(0.3)
+    pytest.fail(f"training of {app_id} did not finish within {timeout} s: {[s.details.status for s in seen[-1]]}")
+
+
+def instances(entities: dict):
+    """Every `$instance` entry of a v3 `entities` object, nested children's included."""
+    for items in entities.get("$instance", {}).values():
+        yield from items
+    for name, values in entities.items():
+        if name != "$instance":
+            for value in values:
+                if isinstance(value, dict):
+                    yield from instances(value)
+
+
+@pytest.fixture(scope="module")
+def clients(tiny_server):
+    url = tiny_server.url
+    return SimpleNamespace(
+        authoring=LUISAuthoringClient(url, CognitiveServicesCredentials(tiny_server.key)),
+        runtime=LUISRuntimeClient(url, CognitiveServicesCredentials(tiny_server.endpoint_key)))
+
+
+@pytest.fixture(scope="module")
+def travel(tiny_server, clients):
+    """An app authored with the SDK and trained: the POST answer and every status seen while waiting."""
+    authoring = clients.authoring
+    app_id = authoring.apps.add({"name": f"predict-{uuid.uuid4().hex[:8]}", "culture": "en-us",
+                                 "initial_version_id": "0.1"})
+    for intent in INTENTS:
+        authoring.model.add_intent(app_id, "0.1", name=intent)
+    authoring.model.add_entity(app_id, "0.1", name="City")
+    authoring.model.add_entity(app_id, "0.1", name="Order", children=[{"name": "Size"}])
+    results = authoring.examples.batch(app_id, "0.1", [example(*e) for e in EXAMPLES])
+    assert not any(r.has_error for r in results)
+    posted = requests.post(f"{tiny_server.url}/luis/authoring/v3.0-preview/apps/{app_id}/versions/0.1/train",
+                           headers={"Ocp-Apim-Subscription-Key": tiny_server.key}, timeout=30)
+    seen = wait_for_training(authoring, app_id)
+    return SimpleNamespace(id=app_id, posted=posted, seen=seen)
+
+
+@pytest.fixture(scope="module")
+def production(tiny_server, clients, travel):
+    """The travel app published to the production slot with the SDK."""
+    return clients.authoring.apps.publish(travel.id, version_id="0.1", is_staging=False)
+
+
+@pytest.fixture
+def predict(tiny_server, production, travel):
+    """Plain-HTTP prediction with the endpoint key in the header: predict(method, path, **requests_kwargs)."""
+    def call(method: str, path: str, **kwargs):
+        headers = {"Ocp-Apim-Subscription-Key": tiny_server.endpoint_key} | kwargs.pop("headers", {})
+        return requests.request(method, tiny_server.url + path.format(app=travel.id), headers=headers,
+                                timeout=30, **kwargs)
+    return call
+
+
+# --- train ----------------------------------------------------------------------------------------
+
+def test_train_answers_202_queued(travel):
+    assert travel.posted.status_code == 202
+    assert travel.posted.json() == {"statusId": 9, "status": "Queued"}
+
+
+def test_status_has_one_entry_per_model_and_ends_in_success(clients, travel):
+    authoring = clients.authoring
+    assert {s.details.status for statuses in travel.seen for s in statuses} <= {"Queued", "InProgress", "Success"}
+    final = travel.seen[-1]
+    intents = {i.id for i in authoring.model.list_intents(travel.id, "0.1")}
+    entities = {e.id for e in authoring.model.list_entities(travel.id, "0.1")}
+    assert len(intents) == 5 and len(entities) == 2
+    assert sorted(s.model_id for s in final) == sorted(intents | entities)
+    for status in final:
+        assert (status.details.status_id, status.details.status) == (0, "Success")
+        assert status.details.example_count == len(EXAMPLES)
+        assert status.details.training_date_time is not None and status.details.failure_reason is None
+
+
+def test_status_over_http(tiny_http, travel):
+    entries = tiny_http.get(f"/apps/{travel.id}/versions/0.1/train").json()
+    assert entries and all(ISO.match(e["details"]["trainingDateTime"]) for e in entries)
+    assert all(e["details"]["statusId"] == 0 and e["details"]["exampleCount"] == len(EXAMPLES) for e in entries)
+    progress = entries[0]["details"]["progress"]
+    assert progress["step"] == progress["steps"] > 0  # the last step is recorded, not one a second earlier
+
+
+def test_second_train_is_up_to_date(clients, tiny_http, travel):
+    answer = clients.authoring.train.train_version(travel.id, "0.1")
+    assert (answer.status_id, answer.status) == (2, "UpToDate")
+    response = tiny_http.post(f"/apps/{travel.id}/versions/0.1/train")
+    assert response.status_code == 202 and response.json() == {"statusId": 2, "status": "UpToDate"}
+
+
+def test_version_info_says_trained(clients, tiny_http, travel):
+    version = clients.authoring.versions.get(travel.id, "0.1")
+    assert version.training_status == "Trained" and version.last_trained_date_time is not None
+    assert tiny_http.get(f"/apps/{travel.id}/versions/0.1/").json()["trainingStatus"] == "Trained"
+
+
+def test_training_failure_ends_in_fail(clients, tiny_http):
+    """An app without a single example cannot train: every model ends in Fail with a reason, never stuck."""
+    app_id = tiny_http.post("/apps/", json={"name": f"empty-{uuid.uuid4().hex[:8]}", "culture": "en-us"}).json()
+    response = tiny_http.post(f"/apps/{app_id}/versions/0.1/train")
+    assert response.status_code == 202 and response.json()["status"] == "Queued"
+    final = wait_for_training(clients.authoring, app_id, timeout=60)[-1]
+    assert final and all((s.details.status_id, s.details.status) == (1, "Fail") for s in final)
+    assert all(s.details.failure_reason for s in final)
+    assert tiny_http.get(f"/apps/{app_id}/versions/0.1/").json()["trainingStatus"] == "NeedsTraining"
+    publish = tiny_http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False})
+    assert publish.status_code == 400 and publish.json()["error"]["code"] == "BadArgument"
+
+
+# --- publish --------------------------------------------------------------------------------------
+
+def test_publishing_an_untrained_version_is_400(clients, tiny_http):
+    app_id = clients.authoring.apps.add({"name": f"untrained-{uuid.uuid4().hex[:8]}", "culture": "en-us"})
+    response = tiny_http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "BadArgument"
+    with pytest.raises(ErrorResponseException):
+        clients.authoring.apps.publish(app_id, version_id="0.1", is_staging=True)
+    assert tiny_http.get(f"/apps/{app_id}").json()["endpoints"] == {}
+
+
+def test_publish_production(tiny_server, production, travel):
+    assert production.version_id == "0.1" and production.is_staging is False
+    assert production.endpoint_url == f"{tiny_server.url}/luis/v2.0/apps/{travel.id}"
+    assert production.published_date_time is not None
+
+
+def test_publish_staging_after_unpublished_slot_is_404(tiny_server, tiny_http, predict, travel):
+    assert predict("POST", V3 + "/apps/{app}/slots/staging/predict", json={"query": "hi"}).status_code == 404
+    assert predict("GET", V2 + "/apps/{app}", params={"q": "hi", "staging": "true"}).status_code == 404
+    response = tiny_http.post(f"/apps/{travel.id}/publish", json={"versionId": "0.1", "isStaging": True})
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == PUBLISH_KEYS and body["isStaging"] is True and body["versionId"] == "0.1"
+    assert body["endpointUrl"] == f"{tiny_server.url}/luis/v2.0/apps/{travel.id}" and ISO.match(body["publishedDateTime"])
+    assert predict("POST", V3 + "/apps/{app}/slots/Staging/predict", json={"query": "hi"}).status_code == 200
+    staged = predict("GET", V2 + "/apps/{app}", params={"q": "hi", "staging": "true"})
+    assert staged.status_code == 200 and staged.json()["query"] == "hi"
+
+
+def test_app_endpoints_after_publish(tiny_server, tiny_http, travel):
+    endpoints = tiny_http.get(f"/apps/{travel.id}").json()["endpoints"]
+    assert set(endpoints) == {"PRODUCTION", "STAGING"}
+    assert endpoints["PRODUCTION"]["isStaging"] is False and endpoints["STAGING"]["isStaging"] is True
+    assert all(set(e) == PUBLISH_KEYS and e["versionId"] == "0.1" for e in endpoints.values())
+    urls = tiny_http.get(f"/apps/{travel.id}/endpoints").json()
+    assert list(urls.values()) == [f"{tiny_server.url}/luis/v2.0/apps/{travel.id}"]
+
+
+# --- prediction v3.0 ------------------------------------------------------------------------------
+
+def test_v3_sdk_slot_prediction(clients, production, travel):
+    result = clients.runtime.prediction.get_slot_prediction(travel.id, "Production", {"query": "Book a flight to Paris"})
+    assert result.query == "Book a flight to Paris"
+    assert result.prediction.top_intent in INTENTS + ["None"]
+    assert list(result.prediction.intents) == [result.prediction.top_intent]
+    assert 0 <= result.prediction.intents[result.prediction.top_intent].score <= 1
+    assert isinstance(result.prediction.entities, dict) and "$instance" not in result.prediction.entities
+
+
+def test_v3_sdk_verbose_and_all_intents(clients, production, travel):
+    query = "i want a small pizza with ham"
+    result = clients.runtime.prediction.get_slot_prediction(travel.id, "production", {"query": query},
+                                                           verbose=True, show_all_intents=True)
+    intents = result.prediction.intents
+    assert set(intents) == set(INTENTS) | {"None"}
+    assert math.isclose(sum(i.score for i in intents.values()), 1, abs_tol=1e-3)
+    assert result.prediction.top_intent == max(intents, key=lambda name: intents[name].score)
+    for instance in instances(result.prediction.entities):
+        assert query[instance["startIndex"]:instance["startIndex"] + instance["length"]] == instance["text"]
+
+
+def test_v3_sdk_version_prediction(clients, production, travel):
+    result = clients.runtime.prediction.get_version_prediction(travel.id, "0.1", {"query": "hello"},
+                                                              show_all_intents=True)
+    assert len(result.prediction.intents) == 5 and isinstance(result.prediction.entities, dict)
+
+
+def test_v3_get_with_the_key_in_the_query_string(tiny_server, production, travel):
+    url = f"{tiny_server.url}{V3}/apps/{travel.id}/slots/production/predict"
+    response = requests.get(url, params={"subscription-key": tiny_server.endpoint_key, "query": "hi there"}, timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["query"] == "hi there" and set(body["prediction"]) == {"topIntent", "intents", "entities"}
+    assert list(body["prediction"]["intents"]) == [body["prediction"]["topIntent"]]
+    version = requests.get(f"{tiny_server.url}{V3}/apps/{travel.id}/versions/0.1/predict",
+                           params={"subscription-key": tiny_server.key, "query": "hi there"}, timeout=30)
+    assert version.status_code == 200 and version.json()["prediction"]["topIntent"] == body["prediction"]["topIntent"]
+
+
+def test_v3_show_all_intents_sorted_by_score(predict):
+    body = predict("GET", V3 + "/apps/{app}/slots/production/predict",
+                   params={"query": "weather forecast for tokyo", "show-all-intents": "true"}).json()["prediction"]
+    scores = [v["score"] for v in body["intents"].values()]
+    assert set(body["intents"]) == set(INTENTS) | {"None"} and scores == sorted(scores, reverse=True)
+    assert next(iter(body["intents"])) == body["topIntent"] and math.isclose(sum(scores), 1, abs_tol=1e-3)
+
+
+def test_v3_instance_only_with_verbose(predict):
+    queries = [text for text, _, entities in EXAMPLES if entities]
+    found = 0
+    for query in queries:
+        plain = predict("POST", V3 + "/apps/{app}/slots/production/predict", json={"query": query})
+        assert "$instance" not in plain.text and isinstance(plain.json()["prediction"]["entities"], dict)
+        verbose = predict("POST", V3 + "/apps/{app}/slots/production/predict", params={"verbose": "true"},
+                          json={"query": query, "options": {"preferExternalEntities": True}}).json()
+        entities = verbose["prediction"]["entities"]
+        assert {k for k in entities if k != "$instance"} == {k for k in plain.json()["prediction"]["entities"]}
+        for instance in instances(entities):
+            found += 1
+            assert query[instance["startIndex"]:instance["startIndex"] + instance["length"]] == instance["text"]
+            assert {"type", "text", "startIndex", "length", "modelTypeId", "modelType", "recognitionSources"} <= set(instance)
+    assert found, "the tiny model found no entity in its own training utterances: the offset checks tested nothing"
+
+
+# Training utterances, disguised: emoji, combining marks, other scripts, doubled and odd spaces, capitals.
+ODD_QUERIES = ["🛫 book a flight to paris ✈️", "book  a   flight to\tPARIS", "  fly me to london tomorrow  ",
+               "what is the weather in madrid ☔☔", "wéather forecast for tokyo 東京", "i want a small pizza with ham 🍕",
+               "will it rain in oslo\u00a0today", "is it sunny in lisbon today"]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_offsets_index_the_original_query(predict, query):
+    v3 = predict("POST", V3 + "/apps/{app}/slots/production/predict", params={"verbose": "true"},
+                 json={"query": query}).json()
+    assert v3["query"] == query
+    for instance in instances(v3["prediction"]["entities"]):
+        assert query[instance["startIndex"]:instance["startIndex"] + instance["length"]] == instance["text"]
+    v2 = predict("GET", V2 + "/apps/{app}", params={"q": query}).json()
+    assert v2["query"] == query
+    for entity in v2["entities"]:
+        assert entity["entity"] == query[entity["startIndex"]:entity["endIndex"] + 1].lower()
+
+
+def test_combining_marks_keep_their_offsets(predict):
+    query = "book a flight to Pa\u0301ris please"  # the accent is its own code point
+    v3 = predict("POST", V3 + "/apps/{app}/slots/production/predict", params={"verbose": "true"},
+                 json={"query": query}).json()
+    assert v3["query"] == query
+    for instance in instances(v3["prediction"]["entities"]):
+        assert query[instance["startIndex"]:instance["startIndex"] + instance["length"]] == instance["text"]
+
+
+# --- prediction v2.0 ------------------------------------------------------------------------------
+
+def test_v2_get(predict):
+    body = predict("GET", V2 + "/apps/{app}", params={"q": "Book a flight to Paris"}).json()
+    assert body["query"] == "Book a flight to Paris" and "intents" not in body
+    assert set(body["topScoringIntent"]) == {"intent", "score"} and isinstance(body["entities"], list)
+    verbose = predict("GET", V2 + "/apps/{app}", params={"q": "Book a flight to Paris", "verbose": "true"}).json()
+    scores = [i["score"] for i in verbose["intents"]]
+    assert {i["intent"] for i in verbose["intents"]} == set(INTENTS) | {"None"} and scores == sorted(scores, reverse=True)
+    assert verbose["intents"][0] == verbose["topScoringIntent"] == body["topScoringIntent"]
+
+
+def test_v2_entities_have_inclusive_end_and_lowercase_text(predict):
+    found = 0
+    for text, _, entities in EXAMPLES:
+        if entities:
+            query = text.upper()
+            for entity in predict("GET", V2 + "/apps/{app}", params={"q": query}).json()["entities"]:
+                found += 1
+                assert entity["entity"] == query[entity["startIndex"]:entity["endIndex"] + 1].lower()
+                assert entity["entity"] == entity["entity"].lower() and "score" in entity
+    assert found, "no entity at all: the v2 entity checks tested nothing"
+
+
+def test_v2_post_bodies(predict):
+    """Bot Framework's default recognizer posts the utterance as a bare JSON string; plain text is tolerated too."""
+    query = "fly me to london tomorrow"
+    as_json = predict("POST", V2 + "/apps/{app}", params={"verbose": "true"}, data=json.dumps(query).encode(),
+                      headers={"Content-Type": "application/json; charset=utf-8"})
+    as_text = predict("POST", V2 + "/apps/{app}", params={"verbose": "true"}, data=query.encode(),
+                      headers={"Content-Type": "text/plain"})
+    assert as_json.status_code == as_text.status_code == 200, as_json.text + as_text.text
+    assert as_json.json() == as_text.json()
+    assert as_json.json()["query"] == query and len(as_json.json()["intents"]) == 5
+    get = predict("GET", V2 + "/apps/{app}", params={"q": query, "verbose": "true"}).json()
+    assert get == as_json.json()
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+def test_empty_queries_are_400(predict):
+    slot = V3 + "/apps/{app}/slots/production/predict"
+    responses = [predict("GET", slot, params={"query": ""}), predict("GET", slot),
+                 predict("POST", slot, json={"query": ""}), predict("POST", slot, json={"query": "   "}),
+                 predict("POST", slot, json={}), predict("GET", V2 + "/apps/{app}", params={"q": ""}),
+                 predict("POST", V2 + "/apps/{app}", data=b'""', headers={"Content-Type": "application/json"})]
+    for response in responses:
+        assert response.status_code == 400 and response.json()["error"]["code"] == "BadArgument", response.text
+
+
+def test_long_queries_are_414_on_get_and_post(predict):
+    slot = V3 + "/apps/{app}/slots/production/predict"
+    query = "a" * 501
+    responses = [predict("GET", slot, params={"query": query}), predict("POST", slot, json={"query": query}),
+                 predict("GET", V2 + "/apps/{app}", params={"q": query}),
+                 predict("POST", V2 + "/apps/{app}", data=json.dumps(query), headers={"Content-Type": "application/json"})]
+    for response in responses:
+        assert response.status_code == 414 and response.json()["error"]["code"] == "414", response.text
+    assert predict("POST", slot, json={"query": "a" * 500}).status_code == 200
+
+
+def test_unknown_apps_slots_and_versions_are_404(clients, predict, travel):
+    for path in (V3 + f"/apps/{uuid.uuid4()}/slots/production/predict", V3 + "/apps/not-a-guid/slots/production/predict",
+                 V3 + "/apps/{app}/slots/dev/predict", V3 + "/apps/{app}/versions/9.9/predict",
+                 V3 + f"/apps/{uuid.uuid4()}/versions/0.1/predict", V2 + f"/apps/{uuid.uuid4()}"):
+        response = predict("POST", path, json={"query": "hello"}) if path.startswith(V3) else \
+            predict("GET", path, params={"q": "hello"})
+        assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound", path
+    with pytest.raises(ErrorException) as raised:
+        clients.runtime.prediction.get_slot_prediction(str(uuid.uuid4()), "production", {"query": "hello"})
+    assert raised.value.response.status_code == 404
+
+
+def test_endpoint_key_predicts_but_cannot_author(tiny_server, predict, travel):
+    assert predict("GET", V2 + "/apps/{app}", params={"q": "hello"}).status_code == 200
+    refused = requests.get(f"{tiny_server.url}/luis/authoring/v3.0-preview/apps/{travel.id}",
+                           headers={"Ocp-Apim-Subscription-Key": tiny_server.endpoint_key}, timeout=30)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "401"
+    wrong = predict("GET", V2 + "/apps/{app}", params={"q": "hello"}, headers={"Ocp-Apim-Subscription-Key": str(uuid.uuid4())})
+    assert wrong.status_code == 401
+
+
+# --- edit, retrain, delete (these change the app: keep them last) ---------------------------------
+
+def test_an_edit_needs_training_and_retrains(clients, tiny_http, predict, travel):
+    authoring = clients.authoring
+    authoring.examples.add(travel.id, "0.1", example("say hello to me", "Greeting", []))
+    assert authoring.versions.get(travel.id, "0.1").training_status == "NeedsTraining"
+    answer = authoring.train.train_version(travel.id, "0.1")
+    assert (answer.status_id, answer.status) == (9, "Queued")
+    final = wait_for_training(authoring, travel.id)[-1]
+    assert {s.details.status for s in final} == {"Success"}
+    assert {s.details.example_count for s in final} == {len(EXAMPLES) + 1}
+    assert authoring.versions.get(travel.id, "0.1").training_status == "Trained"
+    assert predict("POST", V3 + "/apps/{app}/slots/production/predict", json={"query": "hi"}).status_code == 200
+
+
+def test_deleting_the_app_removes_its_publications(clients, predict, travel):
+    clients.authoring.apps.delete(travel.id)
+    for method, path, kwargs in (("POST", V3 + "/apps/{app}/slots/production/predict", {"json": {"query": "hi"}}),
+                                 ("POST", V3 + "/apps/{app}/slots/staging/predict", {"json": {"query": "hi"}}),
+                                 ("POST", V3 + "/apps/{app}/versions/0.1/predict", {"json": {"query": "hi"}}),
+                                 ("GET", V2 + "/apps/{app}", {"params": {"q": "hi"}})):
+        response = predict(method, path, **kwargs)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound", path

@@ -1,0 +1,163 @@
+"""Training jobs after a crash: a job left InProgress by a dead worker is failed, never stuck, and the queue goes on.
+
+`jobs.recover_stale` fails InProgress jobs whose heartbeat is older than 60 s. The database-level tests check
+that threshold directly; the live test kills a real worker mid-training, ages the heartbeat in the stopped
+server's database (standing in for a minute of downtime) and restarts the server on the same data dir.
+"""
+import os
+import signal
+import sqlite3
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import requests
+
+from luislite import create_app
+from luislite.config import Config
+from luislite.db import TrainingJob, Version, db
+from luislite.training import jobs, worker
+
+KEY = "00000000-1111-4222-8333-444444444444"
+AUTHORING = "/luis/authoring/v3.0-preview"
+
+
+@pytest.fixture
+def flask_app(tmp_path):
+    app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [KEY]))
+    with app.app_context():
+        from luislite import authoring
+        authoring.create_app("jobs", "en-us")
+        db.session.commit()
+        yield app
+
+
+def _running_job(age: timedelta) -> int:
+    """A claimed job of the only version whose last heartbeat is `age` old, as a worker would leave it."""
+    version = db.session.scalar(db.select(Version))
+    assert jobs.enqueue(version) == "Queued"
+    db.session.commit()
+    job_id = jobs.claim_next()
+    job = db.session.get(TrainingJob, job_id)
+    job.heartbeat = (datetime.now(timezone.utc) - age).replace(tzinfo=None)
+    db.session.commit()
+    return job_id
+
+
+def test_recent_heartbeat_is_left_alone(flask_app):
+    job_id = _running_job(timedelta(seconds=50))
+    assert jobs.recover_stale() == 0
+    assert db.session.get(TrainingJob, job_id).status == "InProgress"
+
+
+def test_stale_heartbeat_fails_the_job(flask_app):
+    job_id = _running_job(timedelta(seconds=70))
+    worker.run(flask_app, once=True)  # what a restarted worker does first; the queue is then empty
+    db.session.expire_all()
+    job = db.session.get(TrainingJob, job_id)
+    assert job.status == "Fail" and "Interrupted" in job.failure_reason and job.finished is not None
+    version = db.session.get(Version, job.version_pk)
+    statuses = jobs.model_statuses(version)
+    assert statuses and {s["details"]["status"] for s in statuses} == {"Fail"}
+    assert all(s["details"]["failureReason"] for s in statuses)
+    assert jobs.enqueue(version) == "Queued"  # it can be trained again
+
+
+def test_a_finished_job_whose_version_was_deleted_is_ignored(flask_app):
+    """The version (and its job rows) may be deleted while the worker trains: finishing must not crash the worker."""
+    job_id = _running_job(timedelta(0))
+    version = db.session.scalar(db.select(Version))
+    db.session.delete(version.app)
+    db.session.commit()
+    jobs.finish(job_id, "some-artifact", 1)
+    assert db.session.get(TrainingJob, job_id) is None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _status(server, app_id: str) -> dict:
+    response = requests.get(f"{server.url}{AUTHORING}/apps/{app_id}/versions/0.1/train",
+                            headers={"Ocp-Apim-Subscription-Key": server.key}, timeout=30)
+    entries = response.json()
+    return entries[0]["details"] if entries else {}
+
+
+def _wait(server, app_id: str, until, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        details = _status(server, app_id)
+        if until(details):
+            return details
+        time.sleep(0.2)
+    pytest.fail(f"training status stayed {details} for {timeout} s")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process through /proc")
+def test_killed_worker_job_fails_after_restart(start_server, tiny_model, tmp_path):
+    first = start_server(data_dir=tmp_path, LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1")
+    http = requests.Session()
+    http.headers["Ocp-Apim-Subscription-Key"] = first.key
+    app_id = http.post(f"{first.url}{AUTHORING}/apps/", json={"name": "crash", "culture": "en-us"}).json()
+    base = f"{first.url}{AUTHORING}/apps/{app_id}/versions/0.1"
+    assert http.post(f"{base}/intents", json={"name": "Greet"}).status_code == 201
+    examples = [{"text": f"hello number {i}", "intentName": "Greet"} for i in range(30)]
+    assert http.post(f"{base}/examples", json=examples).status_code == 201
+    assert http.post(f"{base}/train").json()["status"] == "Queued"
+    _wait(first, app_id, lambda d: d.get("status") == "InProgress")
+    workers = _children(first.process.pid)
+    assert workers, "no training worker process found"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    first.stop()
+    assert _status_in_db(tmp_path) == "InProgress"  # the killed worker could not record anything
+    stale = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S.000000")
+    with sqlite3.connect(tmp_path / "luislite.db") as connection:  # a minute without heartbeats has passed
+        connection.execute("UPDATE training_jobs SET heartbeat = ? WHERE status = 'InProgress'", (stale,))
+
+    second = start_server(data_dir=tmp_path, LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1")
+    failed = _wait(second, app_id, lambda d: d.get("status") != "InProgress")
+    assert (failed["statusId"], failed["status"]) == (1, "Fail") and "Interrupted" in failed["failureReason"]
+    retrain = requests.post(f"{second.url}{AUTHORING}/apps/{app_id}/versions/0.1/train",
+                            headers={"Ocp-Apim-Subscription-Key": second.key}, timeout=30)
+    assert retrain.status_code == 202 and retrain.json()["status"] == "Queued"
+    done = _wait(second, app_id, lambda d: d.get("status") not in ("Queued", "InProgress"))
+    assert done["status"] == "Success", done
+
+
+def _status_in_db(data_dir: Path) -> str:
+    with sqlite3.connect(data_dir / "luislite.db") as connection:
+        return connection.execute("SELECT status FROM training_jobs ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def test_deleting_an_app_while_it_trains_leaves_the_worker_running(tiny_server):
+    """The job row goes with the app; the worker must shrug that off and train the next job."""
+    http = requests.Session()
+    http.headers["Ocp-Apim-Subscription-Key"] = tiny_server.key
+
+    def app_with_examples(count: int) -> str:
+        app_id = http.post(f"{tiny_server.url}{AUTHORING}/apps/", json={"name": f"gone-{uuid.uuid4().hex[:8]}",
+                                                                           "culture": "en-us"}).json()
+        base = f"{tiny_server.url}{AUTHORING}/apps/{app_id}/versions/0.1"
+        assert http.post(f"{base}/intents", json={"name": "Greet"}).status_code == 201
+        examples = [{"text": f"hello number {i}", "intentName": "Greet"} for i in range(count)]
+        assert http.post(f"{base}/examples", json=examples).status_code == 201
+        assert http.post(f"{base}/train").json()["status"] == "Queued"
+        return app_id
+
+    doomed = app_with_examples(30)
+    _wait(tiny_server, doomed, lambda d: d.get("status") == "InProgress")
+    assert http.delete(f"{tiny_server.url}{AUTHORING}/apps/{doomed}").status_code == 200
+    survivor = app_with_examples(3)
+    done = _wait(tiny_server, survivor, lambda d: d.get("status") not in ("Queued", "InProgress"))
+    assert done["status"] == "Success", done

@@ -1,0 +1,25 @@
+"""A tiny randomly initialised BERT checkpoint (2 layers, hidden 32) with the packaged uncased vocabulary.
+
+Shared by tests/nlu (fit, artifact) and the live-server tests (`LUISLITE_BASE_MODEL=<dir>`): training on it
+takes seconds, and what it learns says nothing about accuracy, only that the machinery works.
+"""
+import shutil
+from pathlib import Path
+
+
+def build_tiny_bert(path: Path) -> Path:
+    """Write the checkpoint into `path` (created if needed) and return it."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from luislite.nlu.encoder import packaged_model_dir
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        shutil.copy(packaged_model_dir() / name, path / name)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    BertModel(config).save_pretrained(path, safe_serialization=True)
+    return path
