@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from luislite.appversion import (LIMITS, NONE_INTENT, AppVersion, AppVersionError, Intent, Label, NotFound,
                                  Utterance, check_limit, check_name)
 from luislite.config import is_guid
+from luislite.lu import parse_lu
 from luislite.db import App, Example, TrainingJob, Version, db, utcnow
 
 _APP_NOT_FOUND = "Cannot find an application with the specified ID."
@@ -79,7 +80,7 @@ def import_app(doc, app_name: str | None) -> App:
     version = parse_luis(doc)
     if not (app_name or version.name):
         raise AppVersionError("The application name is missing (appName query parameter or 'name' in the JSON).")
-    if not isinstance(doc.get("culture"), str):
+    if isinstance(doc, dict) and not isinstance(doc.get("culture"), str):
         raise AppVersionError("The application JSON has no culture.")
     return create_app(app_name or version.name, version.culture, version.desc, version=version)
 
@@ -130,11 +131,12 @@ def import_version(app: App, doc, version_id: str | None) -> Version:
 
 @_bulk()
 def parse_luis(doc) -> AppVersion:
-    """A validated AppVersion from LUIS app JSON; duplicate utterance texts keep the last, as adding does."""
-    if not isinstance(doc, dict):
+    """A validated AppVersion from LUIS app JSON (a dict) or `.lu` text (a str); duplicate utterance texts
+    keep the last, as adding does."""
+    if not isinstance(doc, (dict, str)):
         raise AppVersionError("The application JSON must be an object.")
     try:
-        version = AppVersion.from_luis(doc)
+        version = parse_lu(doc) if isinstance(doc, str) else AppVersion.from_luis(doc)
         version.utterances = list({u.text.lower() if isinstance(u.text, str) else u.text: u
                                    for u in version.utterances}.values())
         version.validate()

@@ -58,3 +58,18 @@ def paging() -> tuple[int, int]:
     if not 0 <= skip <= _MAX_SKIP or not 0 <= take <= 500:
         raise bad_argument(f"skip must be between 0 and {_MAX_SKIP} and take between 0 and 500.")
     return skip, take
+
+
+def app_document():
+    """An app to import: LUIS JSON (a dict), or `.lu` text (a str) sent as text/plain or with `format=lu`.
+
+    The SDK's `import_lu_format` sends the text JSON-encoded, as a string literal.
+    """
+    if request.mimetype != "text/plain" and request.args.get("format") != "lu":
+        return json_body()
+    text = request.get_data(as_text=True)
+    try:
+        decoded = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    return decoded if isinstance(decoded, (str, dict)) else text

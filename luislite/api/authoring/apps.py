@@ -3,7 +3,7 @@ from flask import jsonify, request
 
 from luislite import authoring, publishing
 from luislite.api.authoring import authoring_blueprint
-from luislite.api.body import flag, json_body, load, paging
+from luislite.api.body import app_document, flag, load, paging
 from luislite.api.responses import base_url, created, operation_success, writes
 from luislite.schemas import AppCreate, AppSettings, AppUpdate, Publish, PublishSettings, app_json, endpoint_info
 from luislite.appversion import AppVersion
@@ -41,7 +41,7 @@ def list_empty_names():
 @bp.post("/apps/import")
 @writes
 def import_app():
-    app = authoring.import_app(json_body(), request.args.get("appName"))
+    app = authoring.import_app(app_document(), request.args.get("appName"))
     return created(app.id)
 
 

@@ -1,10 +1,12 @@
 """Versions: list, get, rename, clone, delete, export, import, settings."""
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from luislite import authoring
 from luislite.api.authoring import authoring_blueprint
-from luislite.api.body import json_body, load, paging
+from luislite.api.body import app_document, json_body, load, paging
 from luislite.api.responses import base_url, created, operation_success, writes
+from luislite.appversion import AppVersion
+from luislite.lu import write_lu
 from luislite.schemas import VersionSetting, VersionUpdate, version_json
 
 bp = authoring_blueprint("versions")
@@ -50,13 +52,17 @@ def clone_version(app_id, version_id):
 
 @bp.get(f"{VERSION}/export")
 def export_version(app_id, version_id):
-    return jsonify(authoring.export(authoring.get_version(app_id, version_id)))
+    """LUIS app JSON (schema 7.0.0), or the `.lu` format with `format=lu`."""
+    document = authoring.export(authoring.get_version(app_id, version_id))
+    if request.args.get("format") == "lu":
+        return Response(write_lu(AppVersion.from_luis(document)), mimetype="text/plain")
+    return jsonify(document)
 
 
 @bp.post("/apps/<app_id>/versions/import")
 @writes
 def import_version(app_id):
-    version = authoring.import_version(authoring.get_app(app_id), json_body(), request.args.get("versionId"))
+    version = authoring.import_version(authoring.get_app(app_id), app_document(), request.args.get("versionId"))
     return created(version.version_id)
 
 
