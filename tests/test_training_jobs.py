@@ -75,6 +75,26 @@ def test_a_finished_job_whose_version_was_deleted_is_ignored(flask_app):
     assert db.session.get(TrainingJob, job_id) is None
 
 
+def test_an_older_job_finishing_last_keeps_the_newer_model(flask_app):
+    """With several workers, the job of an older revision may finish after the newer one: the newer model stays."""
+    from luislite import authoring
+
+    version = db.session.scalar(db.select(Version))
+    jobs.enqueue(version)
+    db.session.commit()
+    older = jobs.claim_next()
+    version = db.session.scalar(db.select(Version))
+    authoring.touch(version)  # an edit while the first worker trains
+    jobs.enqueue(version)
+    db.session.commit()
+    newer = jobs.claim_next()
+    jobs.finish(newer, "model-2", 2)
+    jobs.finish(older, "model-1", 1)
+    version = db.session.scalar(db.select(Version))
+    assert (version.artifact, version.trained_revision) == ("model-2", 2)
+    assert authoring.training_status(version) == "Trained"
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

@@ -74,7 +74,8 @@ def finish(job_id: int, artifact: str | None, revision: int, failure: str | None
         status="Fail" if failure else "Success", finished=now, failure_reason=failure, artifact=artifact))
     if not failure:
         version_pk = sa.select(TrainingJob.version_pk).where(TrainingJob.id == job_id).scalar_subquery()
-        db.session.execute(sa.update(Version).where(Version.pk == version_pk).values(
+        newer = sa.or_(Version.trained_revision.is_(None), Version.trained_revision <= revision)  # never go back
+        db.session.execute(sa.update(Version).where(Version.pk == version_pk, newer).values(
             artifact=artifact, trained_revision=revision, trained_at=now))
     db.session.commit()
 
