@@ -23,6 +23,8 @@ def collect_garbage(models_dir: Path) -> None:
     """Remove artifacts nothing needs any more (old trainings, deleted apps and versions)."""
     keep, now = in_use(), time.time()
     for path in models_dir.iterdir():
+        if path.name.startswith("."):  # an artifact still being written by a training job
+            continue
         if path.name not in keep and now - path.stat().st_mtime > GRACE_SECONDS:
             log.info("removing unused model %s", path.name)
             shutil.rmtree(path, ignore_errors=True)

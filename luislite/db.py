@@ -1,4 +1,5 @@
-"""SQLAlchemy tables: apps, versions (definition as JSON), labeled examples, training jobs, published slots."""
+"""SQLAlchemy tables: apps, versions (definition as JSON), labeled examples, training jobs, published slots,
+endpoint query logs and batch tests."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -85,3 +86,45 @@ class Publication(db.Model):
     version_id: Mapped[str] = mapped_column(sa.String(50))
     artifact: Mapped[str] = mapped_column(sa.String(64))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QueryLog(db.Model):
+    """A prediction asked with `log=true`: the query, what answered it, and the response as sent.
+
+    `version_id` is the version that answered (for a slot, the one it served then). `top_intent`,
+    `score`, `second_score` and `entities` (inclusive endPos, as in batch tests) feed the review list;
+    `review` is None while the utterance waits for review, then "accepted" or "dismissed".
+    """
+    __tablename__ = "query_logs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[str | None] = mapped_column(sa.String(50))
+    slot: Mapped[str | None] = mapped_column(sa.String(20))
+    query: Mapped[str] = mapped_column(sa.Text)
+    text_key: Mapped[str] = mapped_column(sa.Text)
+    response: Mapped[str] = mapped_column(sa.Text)  # the JSON body exactly as returned
+    top_intent: Mapped[str] = mapped_column(sa.String(100))
+    score: Mapped[float]
+    second_score: Mapped[float] = mapped_column(default=0.0)
+    entities: Mapped[list] = mapped_column(sa.JSON, default=list)
+    review: Mapped[str | None] = mapped_column(sa.String(10), default=None)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BatchTest(db.Model):
+    """A batch test of a version or a slot on labeled utterances; run by the worker process like training."""
+    __tablename__ = "batch_tests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[str | None] = mapped_column(sa.String(50))
+    slot: Mapped[str | None] = mapped_column(sa.String(20))
+    utterances: Mapped[list] = mapped_column(sa.JSON)  # LUIS batch-test JSON, as posted
+    status: Mapped[str] = mapped_column(sa.String(20), default="Queued", index=True)
+    failure_reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    progress: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    artifact: Mapped[str | None] = mapped_column(sa.String(64), default=None)  # the model that was tested
+    report: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    started: Mapped[datetime | None] = mapped_column(default=None)
+    finished: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat: Mapped[datetime | None] = mapped_column(default=None)

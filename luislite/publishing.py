@@ -1,5 +1,6 @@
 """Publishing versions to slots, and finding the recognizer that serves a slot or a version."""
 import functools
+import logging
 import threading
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from luislite.db import Publication, db, utcnow
 
 _NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."
 _cache_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def publish(app_id: str, version_id: str, is_staging: bool) -> Publication:
@@ -44,10 +46,18 @@ def version_artifact(app_id: str, version_id: str) -> str:
     return version.artifact
 
 
+class ModelUnavailable(RuntimeError):
+    """A trained model that cannot be loaded (deleted from disk, or written by an incompatible luislite)."""
+
+
 def recognizer(artifact: str):
     """The loaded recognizer of an artifact, from a small LRU cache shared by the server's threads."""
     with _cache_lock:
-        return _load(str(current_app.config["LUISLITE"].models_dir / artifact))
+        try:
+            return _load(str(current_app.config["LUISLITE"].models_dir / artifact))
+        except Exception as error:  # onnxruntime, JSON and file errors alike: the model cannot serve
+            log.error("cannot load model %s: %s", artifact, error)
+            raise ModelUnavailable("The trained model cannot be loaded. Train and publish the version again.") from None
 
 
 @functools.lru_cache(maxsize=8)

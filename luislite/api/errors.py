@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from luislite.appversion import AppVersionError, NotFound
+from luislite.publishing import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
         return error_response(400, "BadArgument", _validation_message(error.messages))
+
+    @app.errorhandler(ModelUnavailable)
+    def model_unavailable(error: ModelUnavailable):
+        return error_response(503, "ServiceUnavailable", str(error))
 
     @app.errorhandler(NotFound)
     def not_found_error(error: NotFound):

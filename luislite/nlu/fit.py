@@ -265,3 +265,4 @@ def evaluate(model: JointBert, tokenizer: Tokenizer, tagset: TagSet, examples: l
             exact += all_right
     f1 = 2 * correct / (found + gold) if found + gold else 1.0
     return {"intent_accuracy": right_intents / len(examples), "slot_f1": f1, "exact_match": exact / len(examples)}
+

@@ -46,24 +46,25 @@ def model_statuses(version: Version) -> list[dict]:
     return [{"modelId": model.id, "details": dict(details)} for model in models]
 
 
-def claim_next() -> int | None:
-    """Atomically take the oldest queued job (several workers may race for it); its id, or None."""
-    queued = db.session.scalar(sa.select(TrainingJob.id).where(TrainingJob.status == "Queued").limit(1))
+def claim_next(table=TrainingJob) -> int | None:
+    """Atomically take the oldest queued job of `table` (several workers may race for it); its id, or None.
+
+    `table` is any job table with `id`, `status`, `started` and `heartbeat` columns: training jobs or batch tests.
+    """
+    queued = db.session.scalar(sa.select(table.id).where(table.status == "Queued").limit(1))
     db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
     if queued is None:
         return None
-    oldest = sa.select(TrainingJob.id).where(TrainingJob.status == "Queued").order_by(TrainingJob.id).limit(1)
+    oldest = sa.select(table.id).where(table.status == "Queued").order_by(table.id).limit(1)
     now = utcnow()
-    job_id = db.session.scalar(sa.update(TrainingJob).where(TrainingJob.id == oldest.scalar_subquery(),
-                                                            TrainingJob.status == "Queued")
-                               .values(status="InProgress", started=now, heartbeat=now).returning(TrainingJob.id))
+    job_id = db.session.scalar(sa.update(table).where(table.id == oldest.scalar_subquery(), table.status == "Queued")
+                               .values(status="InProgress", started=now, heartbeat=now).returning(table.id))
     db.session.commit()
     return job_id
 
 
-def report_progress(job_id: int, progress: dict) -> None:
-    db.session.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id)
-                       .values(progress=progress, heartbeat=utcnow()))
+def report_progress(job_id: int, progress: dict, table=TrainingJob) -> None:
+    db.session.execute(sa.update(table).where(table.id == job_id).values(progress=progress, heartbeat=utcnow()))
     db.session.commit()
 
 
@@ -80,12 +81,11 @@ def finish(job_id: int, artifact: str | None, revision: int, failure: str | None
     db.session.commit()
 
 
-def recover_stale() -> int:
-    """Fail InProgress jobs whose worker stopped sending heartbeats (crash, kill, restart)."""
+def recover_stale(table=TrainingJob, reason: str = "Interrupted: the training worker stopped.") -> int:
+    """Fail InProgress jobs of `table` whose worker stopped sending heartbeats (crash, kill, restart)."""
     cutoff = utcnow() - STALE_AFTER
     failed = db.session.execute(
-        sa.update(TrainingJob).where(TrainingJob.status == "InProgress",
-                                     sa.or_(TrainingJob.heartbeat.is_(None), TrainingJob.heartbeat < cutoff))
-        .values(status="Fail", finished=utcnow(), failure_reason="Interrupted: the training worker stopped.")).rowcount
+        sa.update(table).where(table.status == "InProgress", sa.or_(table.heartbeat.is_(None), table.heartbeat < cutoff))
+        .values(status="Fail", finished=utcnow(), failure_reason=reason)).rowcount
     db.session.commit()
     return failed

@@ -2,6 +2,7 @@
 
 Torch is CPU-bound; running it in the server process would starve requests, so the server only
 enqueues (see jobs.py) and this process trains. Several workers may run; each job is claimed once.
+It runs batch tests (luislite/batchtest.py) the same way, from their own table: training jobs first.
 """
 import logging
 import os
@@ -10,9 +11,9 @@ import time
 import traceback
 import uuid
 
-from luislite import artifacts
+from luislite import artifacts, batchtest
 from luislite.authoring import load
-from luislite.db import TrainingJob, Version, db
+from luislite.db import BatchTest, TrainingJob, Version, db
 from luislite.training import jobs
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,24 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
         while True:
             if time.monotonic() - recovered > RECOVER_SECONDS:
                 jobs.recover_stale()
+                jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
                 recovered = time.monotonic()
             job_id = jobs.claim_next()
-            if job_id is None:
-                if once:
-                    return
-                time.sleep(POLL_SECONDS)
+            if job_id is not None:
+                try:
+                    train_job(app, job_id)
+                except Exception:  # one bad job must not stop the worker (and leave every later job Queued)
+                    log.error("training job %s failed:\n%s", job_id, traceback.format_exc())
+                    db.session.rollback()
+                    jobs.finish(job_id, None, 0, "TrainingFailed: see the worker log.")
                 continue
-            try:
-                train_job(app, job_id)
-            except Exception:  # one bad job must not stop the worker (and leave every later job Queued)
-                log.error("training job %s failed:\n%s", job_id, traceback.format_exc())
-                db.session.rollback()
-                jobs.finish(job_id, None, 0, "TrainingFailed: see the worker log.")
+            test_id = jobs.claim_next(BatchTest)
+            if test_id is not None:
+                batch_test_job(app, test_id)
+                continue
+            if once:
+                return
+            time.sleep(POLL_SECONDS)
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:
@@ -80,6 +86,17 @@ def train_job(app, job_id: int) -> None:
     artifacts.collect_garbage(models_dir)
 
 
+def batch_test_job(app, test_id: int) -> None:
+    heartbeat = _Heartbeat(app, test_id, BatchTest)
+    try:
+        batchtest.run(test_id, progress=heartbeat.update)
+    except Exception:  # e.g. the database went away: the test fails, the worker goes on
+        log.error("batch test %s failed:\n%s", test_id, traceback.format_exc())
+        batchtest.finish(test_id, failure="BatchTestFailed: see the worker log.")
+    finally:
+        heartbeat.stop()
+
+
 def _failure_reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500] if isinstance(error, ValueError) else "TrainingFailed: see the worker log."
 
@@ -87,8 +104,8 @@ def _failure_reason(error: Exception) -> str:
 class _Heartbeat:
     """Writes progress (and so a heartbeat) from the training loop at most every few seconds, plus a timer."""
 
-    def __init__(self, app, job_id: int):
-        self.app, self.job_id, self.progress, self.last = app, job_id, {}, 0.0
+    def __init__(self, app, job_id: int, table=TrainingJob):
+        self.app, self.job_id, self.table, self.progress, self.last = app, job_id, table, {}, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
         self._thread.start()
@@ -102,7 +119,7 @@ class _Heartbeat:
         self.last = time.monotonic()
         try:
             with self.app.app_context():
-                jobs.report_progress(self.job_id, self.progress)
+                jobs.report_progress(self.job_id, self.progress, self.table)
         except Exception:  # progress is informative: a busy database must not fail the training
             log.warning("could not record training progress", exc_info=True)
 

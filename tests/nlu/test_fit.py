@@ -11,6 +11,7 @@ from safetensors.numpy import load_file
 from luislite.appversion import AppVersion, Child, MLEntity
 from luislite.nlu.artifact import load_model
 from luislite.nlu.fit import Recipe, train
+from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.recognizer import Recognizer
 
 from conftest import TRAVEL, make_app, parse, travel_entities
@@ -130,3 +131,21 @@ def test_real_luis_apps_train_and_predict(tiny_model, tmp_path, path):
     prediction = Recognizer.load(tmp_path / "m").predict(utterance)
     assert set(prediction.intents) == {i.name for i in version.intents}
     assert all(0 <= e.start < e.end <= len(utterance) for e in prediction.entities)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!", "naïve\u200b café 😀 " * 3, "fly to paris " * 60])
+def test_any_text_predicts_with_offsets_inside_it(travel, text):
+    prediction = Recognizer.load(travel[0]).predict(text)
+    assert len(prediction.intents) == 6
+    assert all(0 <= e.start < e.end <= len(text) and text[e.start:e.end].strip() for e in prediction.entities)
+
+
+def test_parser_spans_merge_with_the_model_spans(travel):
+    class Digits:
+        def parse(self, text):
+            return [EntitySpan("number", i, i + 1, None, kind="regex") for i, c in enumerate(text) if c.isdigit()]
+
+    recognizer = Recognizer.load(travel[0], parsers=[Digits()])
+    entities = recognizer.predict("7 flights to 2 cities").entities
+    assert [(e.entity, e.kind) for e in entities if e.kind == "regex"] == [("number", "regex")] * 2
+    assert [e.start for e in entities] == sorted(e.start for e in entities)

@@ -54,3 +54,16 @@ def _one_hot(tags, size):
     scores = np.full((len(tags), size), np.log(0.01 / size))
     scores[np.arange(len(tags)), tags] = np.log(0.99)
     return scores
+
+
+def test_counted_transitions_keep_a_multi_word_value_whole():
+    tagset = TagSet.from_version(make_app({"Go": []}, travel_entities()))
+    text, labels = parse("fly to {City=new york city} now")
+    trained = tagset.count_transitions([tagset.tag(labels, tokenize(text))] * 20)
+    assert trained.transitions[0][1] == [0, 0, 0, 20]  # after B-: always I- of the same entity
+    scores = np.log(np.full((3, 11), 0.01))
+    scores[:, 1] = np.log(0.5)  # B-City everywhere, I-City a close second
+    scores[1:, 2] = np.log(0.4)
+    words = tokenize("new york city")
+    assert len(tagset.decode(words, [scores, np.zeros((3, 7))])) == 3
+    assert [(s.start, s.end) for s in trained.decode(words, [scores, np.zeros((3, 7))])] == [(0, 13)]

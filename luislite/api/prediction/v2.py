@@ -3,7 +3,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from luislite import publishing
+from luislite import publishing, querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag
 from luislite.api.prediction import check_query
@@ -30,4 +30,7 @@ def predict(app_id):
     slot = "staging" if flag("staging") else "production"
     artifact = publishing.slot_artifact(app_id, slot)
     prediction = publishing.recognizer(artifact).predict(query)
-    return jsonify(prediction_v2(query, prediction, flag("verbose")))
+    response = jsonify(prediction_v2(query, prediction, flag("verbose")))
+    if flag("log"):
+        querylog.record(app_id, query, prediction, response.get_data(as_text=True), slot=slot)
+    return response

@@ -1,7 +1,7 @@
 """Prediction v3.0: GET (query parameter) and POST (PredictionRequest body) on slots and versions."""
 from flask import Blueprint, jsonify, request
 
-from luislite import publishing
+from luislite import publishing, querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
@@ -21,17 +21,20 @@ def _query() -> str:
     return check_query(body.get("query"))
 
 
-def _predict(artifact: str):
+def _predict(artifact: str, app_id: str, **served_by):
     query = _query()
     prediction = publishing.recognizer(artifact).predict(query)
-    return jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
+    response = jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
+    if flag("log"):
+        querylog.record(app_id, query, prediction, response.get_data(as_text=True), **served_by)
+    return response
 
 
 @bp.route("/apps/<app_id>/slots/<slot>/predict", methods=["GET", "POST"])
 def predict_slot(app_id, slot):
-    return _predict(publishing.slot_artifact(app_id, slot))
+    return _predict(publishing.slot_artifact(app_id, slot), app_id, slot=slot)
 
 
 @bp.route("/apps/<app_id>/versions/<version_id>/predict", methods=["GET", "POST"])
 def predict_version(app_id, version_id):
-    return _predict(publishing.version_artifact(app_id, version_id))
+    return _predict(publishing.version_artifact(app_id, version_id), app_id, version_id=version_id)

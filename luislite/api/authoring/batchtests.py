@@ -1,0 +1,94 @@
+"""Batch tests: POST a LUIS batch-test file to test a version or a slot (202, run by the worker); GET its
+status and report as JSON, as an aligned text table (`format=text`) or as an HTML page (`format=html`)."""
+from flask import Response, jsonify, request
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from luislite import batchtest
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import load
+from luislite.api.errors import LuisError, bad_argument
+from luislite.api.responses import writes
+from luislite.appversion import LIMITS
+from luislite.evaluation import format_html, format_text
+from luislite.schemas import LuisSchema, iso
+
+bp = authoring_blueprint("batchtests")
+VERSION_TESTS = "/apps/<app_id>/versions/<version_id>/batchtests"
+SLOT_TESTS = "/apps/<app_id>/slots/<slot>/batchtests"
+
+
+class BatchEntity(LuisSchema):
+    entity = fields.String(required=True, validate=validate.Length(min=1))
+    startPos = fields.Integer(required=True, strict=True)
+    endPos = fields.Integer(required=True, strict=True)  # inclusive
+
+
+class BatchUtterance(LuisSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=LIMITS["text"]))
+    intent = fields.String(required=True, validate=validate.Length(min=1))
+    entities = fields.List(fields.Nested(BatchEntity), load_default=list, allow_none=True)
+
+    @validates_schema
+    def labels_inside_text(self, data, **kwargs):
+        for entity in data.get("entities") or []:
+            if not 0 <= entity["startPos"] <= entity["endPos"] < len(data["text"]):
+                raise ValidationError(f"The label of '{entity['entity']}' (startPos {entity['startPos']}, endPos "
+                                      f"{entity['endPos']}, inclusive) lies outside the text.", "entities")
+
+
+def _utterances() -> list[dict]:
+    utterances = load(BatchUtterance(), many=True)
+    if not 1 <= len(utterances) <= batchtest.MAX_UTTERANCES:
+        raise bad_argument(f"A batch test holds between 1 and {batchtest.MAX_UTTERANCES} utterances.")
+    return [u | {"entities": u["entities"] or []} for u in utterances]
+
+
+def _queued(test):
+    response = jsonify({"id": test.id, "status": test.status})
+    response.status_code = 202
+    response.headers["Location"] = f"{request.path}/{test.id}"
+    return response
+
+
+def _answer(test):
+    """The test as JSON, or its report as text or HTML once it succeeded."""
+    form = request.args.get("format", "json").lower()
+    if form not in ("json", "text", "html"):
+        raise bad_argument("format must be json, text or html.")
+    if form == "json":
+        doc = {"id": test.id, "status": test.status, "versionId": test.version_id, "slot": test.slot,
+               "utterancesCount": len(test.utterances), "createdDateTime": iso(test.created),
+               "startedDateTime": iso(test.started), "finishedDateTime": iso(test.finished),
+               "progress": test.progress or None}
+        if test.failure_reason:
+            doc["failureReason"] = test.failure_reason
+        if test.report is not None:
+            doc["report"] = test.report
+        return jsonify(doc)
+    if test.status != "Success":
+        raise LuisError(409, "Conflict", f"The batch test has no report: its status is {test.status}.")
+    if form == "text":
+        return Response(format_text(test.report), mimetype="text/plain")
+    return Response(format_html(test.report, batchtest.title(test)), mimetype="text/html")
+
+
+@bp.post(VERSION_TESTS)
+@writes
+def test_version(app_id, version_id):
+    return _queued(batchtest.enqueue(app_id, _utterances(), version_id=version_id))
+
+
+@bp.post(SLOT_TESTS)
+@writes
+def test_slot(app_id, slot):
+    return _queued(batchtest.enqueue(app_id, _utterances(), slot=slot))
+
+
+@bp.get(f"{VERSION_TESTS}/<int:test_id>")
+def version_test(app_id, version_id, test_id):
+    return _answer(batchtest.get(app_id, test_id, version_id=version_id))
+
+
+@bp.get(f"{SLOT_TESTS}/<int:test_id>")
+def slot_test(app_id, slot, test_id):
+    return _answer(batchtest.get(app_id, test_id, slot=slot))

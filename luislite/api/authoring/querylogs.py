@@ -1,0 +1,88 @@
+"""Endpoint query logs: the CSV download, and the review list of unsure predictions (label, accept, dismiss)."""
+from flask import Response, jsonify, request, stream_with_context
+from marshmallow import fields, validate
+
+from luislite import authoring, querylog
+from luislite.api.authoring import authoring_blueprint
+from luislite.api.body import json_body, paging
+from luislite.api.errors import bad_argument
+from luislite.api.responses import created, operation_success, writes
+from luislite.schemas import EntityLabel, LuisSchema, iso, to_utterance
+
+bp = authoring_blueprint("querylogs")
+REVIEW = "/apps/<app_id>/versions/<version_id>/reviewutterances"
+
+
+class ReviewCorrection(LuisSchema):
+    """The optional body of an accept: the right intent and labels, where the prediction was wrong."""
+    intentName = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    entityLabels = fields.List(fields.Nested(EntityLabel), load_default=None, allow_none=True)
+
+
+def _number(name: str, default: float) -> float:
+    try:
+        value = float(request.args.get(name, default))
+    except ValueError:
+        raise bad_argument(f"The query parameter '{name}' must be a number.") from None
+    if not 0.0 <= value <= 1.0:
+        raise bad_argument(f"The query parameter '{name}' must be between 0 and 1.")
+    return value
+
+
+def _review_json(entry) -> dict:
+    return {"id": entry.id, "text": entry.query, "predictedIntent": entry.top_intent, "score": entry.score,
+            "secondScore": entry.second_score, "entities": entry.entities, "slot": entry.slot,
+            "loggedDateTime": iso(entry.created)}
+
+
+@bp.get("/apps/<app_id>/querylogs")
+def download_query_logs(app_id):
+    app = authoring.get_app(app_id)
+    return Response(stream_with_context(querylog.csv_lines(app.id)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{app.id}_querylogs.csv"'})
+
+
+@bp.get(REVIEW)
+def review_utterances(app_id, version_id):
+    version = authoring.get_version(app_id, version_id)
+    entries = querylog.review_list(version, *paging(), _number("threshold", 0.5), _number("margin", 0.1))
+    return jsonify([_review_json(e) for e in entries])
+
+
+@bp.post(f"{REVIEW}/<int:log_id>/accept")
+@writes
+def accept_review_utterance(app_id, version_id, log_id):
+    version = authoring.get_version(app_id, version_id)
+    entry = querylog.pending(version, log_id)
+    body = json_body()
+    if body is not None and not isinstance(body, dict):
+        raise bad_argument("The request body must be a JSON object with 'intentName' and/or 'entityLabels'.")
+    correction = ReviewCorrection().load(body or {})
+    intent = correction.get("intentName")
+    if correction.get("entityLabels") is None:
+        utterance = querylog.predicted_utterance(entry, intent)
+    else:
+        utterance = to_utterance({"text": entry.query, "intentName": intent or entry.top_intent,
+                                  "entityLabels": correction["entityLabels"]})
+    example = querylog.accept(version, entry, utterance)
+    return created({"UtteranceText": example.text, "ExampleId": example.id})
+
+
+@bp.delete(f"{REVIEW}/<int:log_id>")
+@writes
+def dismiss_review_utterance(app_id, version_id, log_id):
+    version = authoring.get_version(app_id, version_id)
+    querylog.dismiss(version, querylog.pending(version, log_id).query)
+    return operation_success()
+
+
+@bp.delete("/apps/<app_id>/versions/<version_id>/suggest")
+@writes
+def delete_unlabelled_utterance(app_id, version_id):
+    """LUIS's DeleteUnlabelledUtterance: the body is the utterance as a JSON string."""
+    version = authoring.get_version(app_id, version_id)
+    text = json_body()
+    if not isinstance(text, str) or not text.strip():
+        raise bad_argument("The request body must be the utterance as a JSON string.")
+    querylog.dismiss(version, text)
+    return operation_success()

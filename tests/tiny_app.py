@@ -1,0 +1,73 @@
+"""A small travel app authored over plain HTTP on `tiny_server`, trained and published (seconds with tiny BERT).
+
+Shared by test_query_logs.py and test_batch_tests.py. Its one entity, City, is machine-learned, so every
+entity span a prediction holds is one a batch test scores.
+"""
+import time
+import uuid
+
+import pytest
+
+V3 = "/luis/prediction/v3.0"
+V2 = "/luis/v2.0"
+INTENTS = ["BookFlight", "GetWeather", "Greeting"]
+EXAMPLES = [
+    ("book a flight to paris", "BookFlight", "paris"),
+    ("fly me to london tomorrow", "BookFlight", "london"),
+    ("i need a plane ticket to berlin", "BookFlight", "berlin"),
+    ("book a trip to rome", "BookFlight", "rome"),
+    ("what is the weather in madrid", "GetWeather", "madrid"),
+    ("will it rain in oslo", "GetWeather", "oslo"),
+    ("weather forecast for tokyo", "GetWeather", "tokyo"),
+    ("hello", "Greeting", None),
+    ("hi there", "Greeting", None),
+    ("good morning", "Greeting", None),
+    ("the sky is blue", "None", None),
+    ("my cat is sleeping", "None", None),
+]
+
+
+def example_json(text: str, intent: str, city: str | None) -> dict:
+    labels = []
+    if city:
+        start = text.index(city)
+        labels = [{"entityName": "City", "startCharIndex": start, "endCharIndex": start + len(city) - 1}]
+    return {"text": text, "intentName": intent, "entityLabels": labels}
+
+
+def wait_until(check, timeout: float = 180, what: str = "the job"):
+    """Poll `check()` until it returns something truthy; that value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    pytest.fail(f"{what} did not finish within {timeout} s")
+
+
+def train(http, app_id: str, version: str = "0.1") -> None:
+    assert http.post(f"/apps/{app_id}/versions/{version}/train").status_code == 202
+
+    def done():
+        statuses = http.get(f"/apps/{app_id}/versions/{version}/train").json()
+        return statuses and all(s["details"]["status"] not in ("Queued", "InProgress") for s in statuses)
+
+    wait_until(done, what="training")
+    assert http.get(f"/apps/{app_id}/versions/{version}").json()["trainingStatus"] == "Trained"
+
+
+def trained_travel_app(http) -> str:
+    """The id of a new travel app, version 0.1 trained and published to production."""
+    response = http.post("/apps/", json={"name": f"travel-{uuid.uuid4().hex[:8]}", "culture": "en-us"})
+    assert response.status_code == 201, response.text
+    app_id = response.json()
+    for intent in INTENTS:
+        assert http.post(f"/apps/{app_id}/versions/0.1/intents", json={"name": intent}).status_code == 201
+    assert http.post(f"/apps/{app_id}/versions/0.1/entities", json={"name": "City"}).status_code == 201
+    response = http.post(f"/apps/{app_id}/versions/0.1/examples", json=[example_json(*e) for e in EXAMPLES])
+    assert response.status_code == 201, response.text
+    train(http, app_id)
+    response = http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False})
+    assert response.status_code == 201, response.text
+    return app_id
