@@ -16,14 +16,13 @@ import sqlalchemy as sa
 
 from luislite import publishing
 from luislite.appversion import NotFound
-from luislite.authoring import get_app, get_version
+from luislite.authoring import get_app
 from luislite.db import App, BatchTest, db, utcnow
 from luislite.evaluation import Example, Span, report
 from luislite.nlu.prediction import EntitySpan, Prediction
 
 log = logging.getLogger(__name__)
 MAX_UTTERANCES = 1000  # as LUIS's batch test
-STATUSES = ("Queued", "InProgress", "Success", "Fail")
 LEARNED_KINDS = ("ml", "composite", "pattern.any")
 _NOT_FOUND = "Cannot find a batch test with the specified ID."
 
@@ -83,6 +82,9 @@ def run(test_id: int, progress=lambda progress: None) -> None:
             predicted.append(naming.example(example.text, recognizer.predict(example.text)))
             progress({"utterances": len(gold), "done": done})
         result = report(gold, predicted)
+    except publishing.ModelUnavailable as error:
+        finish(test_id, artifact=artifact, failure=str(error))
+        return
     except Exception:  # a bad model or test set fails this test, not the worker
         log.error("batch test %s failed:\n%s", test_id, traceback.format_exc())
         finish(test_id, artifact=artifact, failure="BatchTestFailed: see the worker log.")

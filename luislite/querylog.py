@@ -46,8 +46,9 @@ def record(app_id: str, query: str, prediction: Prediction, response: str, *, sl
 
 # built once: a plain Core INSERT compiles once and is cached (an ORM insert with values() is ~5x slower)
 _INSERT = QueryLog.__table__.insert()
-_INSERT_FOR_SLOT = QueryLog.__table__.insert().values(version_id=sa.select(Publication.version_id).where(
-    Publication.app_id == sa.bindparam("served_app"), Publication.slot == sa.bindparam("served_slot")).scalar_subquery())
+_SLOT_VERSION = sa.select(Publication.version_id).where(Publication.app_id == sa.bindparam("served_app"),
+                                                        Publication.slot == sa.bindparam("served_slot"))
+_INSERT_FOR_SLOT = QueryLog.__table__.insert().values(version_id=_SLOT_VERSION.scalar_subquery())
 
 
 def _span_json(span: EntitySpan, text: str) -> dict:

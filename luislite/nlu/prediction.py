@@ -13,8 +13,17 @@ class EntitySpan:
     score: float | None
     role: str | None = None
     children: list[EntitySpan] = field(default_factory=list)
-    kind: str = "ml"
-    resolution: object = None
+    kind: str = "ml"  # ml, composite, list, regex, prebuilt, pattern.any (see render.MODEL_TYPES)
+    resolution: object = None  # list: canonical forms; prebuilt (or a child constrained to one): PrebuiltValue
+    type: str | None = None  # the answer's `type` where it is not the entity's name (builtin.datetimeV2.date, ...)
+
+
+@dataclass
+class PrebuiltValue:
+    """A prebuilt entity's value as LUIS answers it: `v3` the v3 value element, `v2` the v2 `resolution`."""
+    v3: object
+    v2: dict
+    type: str  # builtin.number, builtin.currency, builtin.datetimeV2.date, ...
 
 
 @dataclass

@@ -7,6 +7,12 @@ Decoding is Viterbi under BIO's rule (I-x only after B-x or I-x), with transitio
 training tags but tied across entities (O->B, B->I-same, I->B-same, ... : 3 x 4 numbers per layer), so
 that a multi-word value is not cut in two even for an entity seen twice. A child span is kept only inside
 a span of its parent.
+
+Two more layers follow the entity tree when an app needs them, because LUIS learns them from labels too:
+a *composite* layer (a composite's span, and `Composite:role`; its children are found by `recognizer.merge`
+among the other spans inside it) and a *role* layer for roles of list, regex and prebuilt entities
+(`number:Quantity`): those entities are found by rules, and the model only says which role an occurrence has.
+Their spans come out with `kind` "composite" and "role".
 """
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from luislite.appversion import AppVersion, Child, Label, MLEntity
+from luislite.appversion import AppVersion, Child, CompositeEntity, Label, ListEntity, MLEntity, PrebuiltEntity, \
+    RegexEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.tokens import Token
 
@@ -23,6 +30,7 @@ from luislite.tokens import Token
 class Slot:
     path: tuple[str, ...]  # ("Order",) for an entity, ("Order", "Size") for its child
     role: str | None = None
+    kind: str = "ml"  # "ml" (the entity tree's layers), "composite" or "role" (one layer each, after the tree)
 
     @property
     def name(self) -> str:
@@ -35,6 +43,7 @@ class TagSet:
         self.transitions = transitions or [[[0] * 4 for _ in range(3)] for _ in layers]
         self._index = [{_key(slot.path, slot.role): i for i, slot in enumerate(layer)} for layer in layers]
         self._transitions = [_transitions(len(layer), counts) for layer, counts in zip(layers, self.transitions)]
+        self.ml_depth = next((d for d, layer in enumerate(layers) if layer and layer[0].kind != "ml"), len(layers))
 
     @classmethod
     def from_version(cls, version: AppVersion) -> TagSet:
@@ -42,15 +51,20 @@ class TagSet:
         for entity in version.entities_of(MLEntity):
             layers[0] += [Slot((entity.name,))] + [Slot((entity.name,), role.name) for role in entity.roles]
             _add_children(layers, (entity.name,), entity.children)
-        return cls(layers)
+        composites = [Slot((c.name,), role, "composite") for c in version.entities_of(CompositeEntity)
+                      for role in [None] + [r.name for r in c.roles]]
+        roles = [Slot((e.name,), r.name, "role") for e in version.entities if type(e) in _RULE_ENTITIES for r in e.roles]
+        return cls(layers + [layer for layer in (composites, roles) if layer])
 
     @classmethod
     def from_json(cls, doc: dict) -> TagSet:
-        return cls([[Slot(tuple(s["path"]), s["role"]) for s in layer] for layer in doc["layers"]], doc["transitions"])
+        return cls([[Slot(tuple(s["path"]), s["role"], s.get("kind", "ml")) for s in layer] for layer in doc["layers"]],
+                   doc["transitions"])
 
     def to_json(self) -> dict:
-        return {"layers": [[{"path": list(s.path), "role": s.role} for s in layer] for layer in self.layers],
-                "transitions": self.transitions}
+        def slot(s: Slot) -> dict:
+            return {"path": list(s.path), "role": s.role} | ({"kind": s.kind} if s.kind != "ml" else {})
+        return {"layers": [[slot(s) for s in layer] for layer in self.layers], "transitions": self.transitions}
 
     def count_transitions(self, tagged: list[list[list[int]]]) -> TagSet:
         """This tag set with transition counts taken from examples' tags (per example: per layer, per word)."""
@@ -73,20 +87,29 @@ class TagSet:
         """Tag ids per layer and word; labels of entities without slots (not machine-learned) are left out."""
         tags = [[0] * len(words) for _ in self.layers]
         self._tag(labels, words, (), tags)
+        for depth in range(self.ml_depth, len(self.layers)):  # composites, roles of rule entities: top-level labels
+            for label in sorted(labels, key=lambda l: (l.start, l.start - l.end)):
+                self._mark(tags[depth], self._index[depth].get(_key((label.entity,), label.role)), label, words)
         return tags
 
     def _tag(self, labels: list[Label], words: list[Token], parent: tuple[str, ...], tags: list[list[int]]):
         depth = len(parent)
-        if depth >= len(self.layers):
+        if depth >= self.ml_depth:
             return
         for label in sorted(labels, key=lambda l: (l.start, l.start - l.end)):
             slot = self._index[depth].get(_key(parent + (label.entity,), label.role if not parent else None))
-            covered = [i for i, w in enumerate(words) if w.start < label.end and w.end > label.start]
-            if slot is None or not covered or any(tags[depth][i] for i in covered):
-                continue
-            for n, i in enumerate(covered):
-                tags[depth][i] = 2 * slot + (2 if n else 1)
-            self._tag(label.children, words, self.layers[depth][slot].path, tags)
+            if self._mark(tags[depth], slot, label, words):
+                self._tag(label.children, words, self.layers[depth][slot].path, tags)
+
+    @staticmethod
+    def _mark(tags: list[int], slot: int | None, label: Label, words: list[Token]) -> bool:
+        """Tag the words of `label` as `slot` unless one of them is tagged already; whether it was tagged."""
+        covered = [i for i, w in enumerate(words) if w.start < label.end and w.end > label.start]
+        if slot is None or not covered or any(tags[i] for i in covered):
+            return False
+        for n, i in enumerate(covered):
+            tags[i] = 2 * slot + (2 if n else 1)
+        return True
 
     # scores -> spans
     def decode(self, words: list[Token], log_probs: list[np.ndarray]) -> list[EntitySpan]:
@@ -96,8 +119,8 @@ class TagSet:
         for depth, scores in enumerate(log_probs):
             spans = []
             for slot, a, b, score in self._spans(depth, scores):
-                span = EntitySpan(slot.path[-1], words[a].start, words[b].end, score, slot.role)
-                if depth == 0:
+                span = EntitySpan(slot.path[-1], words[a].start, words[b].end, score, slot.role, kind=slot.kind)
+                if depth == 0 or slot.kind != "ml":
                     roots.append(span)
                 else:
                     parent = _innermost(parents, slot.path[:-1], span)
@@ -151,6 +174,7 @@ def _innermost(parents: list[tuple[Slot, EntitySpan]], path: tuple[str, ...], sp
     return min(inside, key=lambda p: p.end - p.start, default=None)
 
 
+_RULE_ENTITIES = (ListEntity, RegexEntity, PrebuiltEntity)
 _O, _B_SAME, _B_OTHER, _I_SAME, _INVALID = range(5)
 
 

@@ -85,7 +85,8 @@ def recover_stale(table=TrainingJob, reason: str = "Interrupted: the training wo
     """Fail InProgress jobs of `table` whose worker stopped sending heartbeats (crash, kill, restart)."""
     cutoff = utcnow() - STALE_AFTER
     failed = db.session.execute(
-        sa.update(table).where(table.status == "InProgress", sa.or_(table.heartbeat.is_(None), table.heartbeat < cutoff))
+        sa.update(table).where(table.status == "InProgress",
+                               sa.or_(table.heartbeat.is_(None), table.heartbeat < cutoff))
         .values(status="Fail", finished=utcnow(), failure_reason=reason)).rowcount
     db.session.commit()
     return failed
