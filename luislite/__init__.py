@@ -1,4 +1,5 @@
 """luislite: Azure LUIS's authoring and prediction REST APIs, served locally and offline."""
+import contextlib
 import logging
 from pathlib import Path
 
@@ -27,16 +28,32 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
     app.json.compact = True
     db.init_app(app)
     flask_migrate.Migrate(app, db, directory=str(MIGRATIONS))
-    with app.app_context():
+    with app.app_context(), startup_lock(config.data_dir):
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         if migrate:
             flask_migrate.upgrade(directory=str(MIGRATIONS))
-    generated = config.ensure_keys()
-    if generated:
-        logging.getLogger(__name__).warning("Generated authoring key %s (kept in %s)", generated, config.data_dir)
+        if config.ensure_keys():
+            logging.getLogger(__name__).warning("Generated an authoring key, kept in %s",
+                                                config.data_dir / "authoring-key.json")
     register_api(app)
     return app
+
+
+@contextlib.contextmanager
+def startup_lock(data_dir: Path):
+    """One process at a time migrates and creates the key: gunicorn starts its workers together.
+
+    A lock file in the data dir; it guards the processes of one machine (elsewhere, run `luislite migrate` first).
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no gunicorn there either
+        yield
+        return
+    with open(data_dir / ".startup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _configure_sqlite(engine) -> None:

@@ -84,8 +84,9 @@ def serve(host: str, port: int, threads: int, workers: int):
 
     app = create_app()
     config = app.config["LUISLITE"]
+    config.expect_worker = workers > 0
     click.echo(f"luislite on http://{host}:{port}  data: {config.data_dir}")
-    click.echo(f"authoring key: {config.authoring_keys[0]}")
+    click.echo(f"authoring key: {_key_source(config)}")
     context = multiprocessing.get_context("spawn")
     processes = [context.Process(target=run_worker, args=(os.getpid(),), daemon=True) for _ in range(workers)]
     for process in processes:
@@ -98,10 +99,26 @@ def serve(host: str, port: int, threads: int, workers: int):
             process.terminate()
 
 
+def _key_source(config) -> str:
+    """Where the authoring key is kept: keys are never printed or logged."""
+    if os.environ.get("LUISLITE_AUTHORING_KEYS"):
+        return "the one(s) in LUISLITE_AUTHORING_KEYS"
+    return f"in {config.data_dir / 'authoring-key.json'}"
+
+
 @main.command()
 def worker():
     """Run a training worker only (next to `gunicorn wsgi:app`, for example)."""
     run_worker()
+
+
+@main.command()
+def migrate():
+    """Bring the database schema up to date and exit (before starting several servers on one database)."""
+    from luislite import create_app
+
+    create_app()
+    click.echo("database schema up to date")
 
 
 def run_worker(parent_pid: int | None = None):

@@ -7,6 +7,8 @@ LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
 LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
 LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the request's host)
+LUISLITE_EXPECT_WORKER   1: /ready needs a live training worker (`luislite serve` with workers sets it)
+LUISLITE_ACCESS_LOG      0: no JSON request log lines on stderr (default 1)
 """
 import json
 import os
@@ -35,13 +37,16 @@ class Config:
     endpoint_keys: list[str] = field(default_factory=list)
     max_body_mb: int = 32
     public_url: str | None = None
+    expect_worker: bool = False
+    access_log: bool = True
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
         data_dir = Path(env.get("LUISLITE_DATA_DIR") or "data").resolve()
         url = env.get("LUISLITE_DATABASE_URL") or f"sqlite:///{data_dir / 'luislite.db'}"
         return cls(data_dir, url, _keys(env.get("LUISLITE_AUTHORING_KEYS")), _keys(env.get("LUISLITE_ENDPOINT_KEYS")),
-                   int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None)
+                   int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None,
+                   env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0")
 
     @property
     def models_dir(self) -> Path:
@@ -50,18 +55,19 @@ class Config:
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.
 
-        Returns the key when it was generated now, so the caller can print it once.
+        Returns the key when it was generated now (the caller says so, without printing it).
         """
-        for key in self.authoring_keys + self.endpoint_keys:
-            if not is_guid(key):
-                raise ValueError(f"LUIS keys must be GUID-shaped (Bot Framework refuses others): {key[:8]}...")
+        for name, keys in (("AUTHORING", self.authoring_keys), ("ENDPOINT", self.endpoint_keys)):
+            if not all(is_guid(key) for key in keys):  # the key itself is never printed
+                raise ValueError(f"LUIS keys must be GUID-shaped (Bot Framework refuses others): "
+                                 f"LUISLITE_{name}_KEYS holds one that is not.")
         if self.authoring_keys:
             return None
         path = self.data_dir / "authoring-key.json"
         created = None
         if not path.exists():
             created = str(uuid.uuid4())
-            path.write_text(json.dumps({"authoringKey": created}))
-            path.chmod(0o600)
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:  # owner only
+                file.write(json.dumps({"authoringKey": created}))
         self.authoring_keys = [json.loads(path.read_text())["authoringKey"]]
         return created

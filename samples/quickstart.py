@@ -70,7 +70,7 @@ def wait_for_training(authoring: LUISAuthoringClient, app_id: str, timeout: floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", default="http://127.0.0.1:5000", help="service root URL")
-    parser.add_argument("--key", required=True, help="authoring key (luislite prints it at start)")
+    parser.add_argument("--key", required=True, help="authoring key (data/authoring-key.json)")
     parser.add_argument("--name", default=f"Quickstart-{uuid.uuid4().hex[:6]}", help="name of the app to create")
     parser.add_argument("--export", metavar="PATH", help="write the exported app (LUIS JSON) to PATH")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for training")

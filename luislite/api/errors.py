@@ -68,13 +68,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def conflict(error):  # a concurrent request wrote the same name or text first
-        log.warning("integrity error: %s", error)
+        log.warning("integrity error: %s", error.orig)  # not the statement's parameters: they hold user text
         return error_response(400, "BadArgument", "The request conflicts with existing data (a duplicate name or "
                                                   "utterance?). Retry it.")
 
     @app.errorhandler(OperationalError)
     def database_busy(error):
-        log.warning("database error: %s", error)
+        log.warning("database error: %s", error.orig)
         return error_response(503, "ServiceUnavailable", "The database is busy. Retry in a moment.")
 
     @app.errorhandler(HTTPException)

@@ -3,6 +3,7 @@
     weights.safetensors   the JointBert state dict        config.json      the encoder's config
     labels.json           intents, tag layers, settings   tokenizer.json   the WordPiece tokenizer
     model.onnx            fp32 graph                      model.int8.onnx  dynamically quantised graph
+    rules.json            what the rule recognizers need of the version (lists, regexes, prebuilts, patterns)
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ FORMAT = 1
 ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"
 
 
-def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path) -> None:
+def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path, rules: dict | None = None) -> None:
     """Write the artifact into a temporary sibling of `out_dir`, then rename it into place."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -35,6 +36,8 @@ def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path) ->
         export_onnx(model, tmp / ONNX)
         quantize(tmp / ONNX, tmp / ONNX_INT8)
         (tmp / "labels.json").write_text(json.dumps({"format": FORMAT} | labels, indent=1))
+        if rules is not None:
+            (tmp / "rules.json").write_text(json.dumps(rules))
         _replace(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,6 +17,7 @@ from luislite.appversion import AppVersion
 from luislite.nlu import artifact
 from luislite.nlu.encoder import base_model_dir, load_encoder
 from luislite.nlu.model import IGNORE, JointBert
+from luislite.nlu.rules import rules_json
 from luislite.nlu.tags import TagSet, chunks
 from luislite.nlu.tokenize import MAX_TOKENS, encode, words
 
@@ -80,7 +81,7 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     stats = fit(model, tokenizer, tagset, train_set, validation, recipe, rng, progress)
     labels = {"intents": intents, "tags": tagset.to_json(), "pooling": recipe.pooling, "max_tokens": MAX_TOKENS,
               "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
-    artifact.save(model, tokenizer, labels, Path(out_dir))
+    artifact.save(model, tokenizer, labels, Path(out_dir), rules_json(version))
     return stats | {"examples": len(examples), "threads": threads, "seconds": round(time.monotonic() - started, 1)}
 
 

@@ -1,12 +1,15 @@
 """A trained artifact served with onnxruntime and tokenizers only (no torch): `predict(text) -> Prediction`.
 
-Rule-based recognizers (list, regex, prebuilt, patterns) plug in as `parsers`: objects with
-`parse(text) -> list[EntitySpan]`, whose spans `merge` combines with the model's.
+The artifact's rule-based recognizers (list, regex, prebuilt entities and patterns, `rules.json`; see
+`luislite.nlu.rules`) run next to the model, and `merge` combines their spans with the model's. More parsers
+plug in as `parsers`: objects with `parse(text) -> list[EntitySpan]`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +18,9 @@ import numpy as np
 import onnxruntime as ort
 
 from luislite.nlu.prediction import EntitySpan, Prediction
+from luislite.legacy import HIERARCHY_SEPARATOR
+from luislite.nlu.rules import RULES_FILE, Rules
+from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
 from luislite.nlu.tokenize import encode, load_tokenizer, words
 
@@ -23,14 +29,19 @@ class Parser(Protocol):
     def parse(self, text: str) -> list[EntitySpan]: ...
 
 
+PATTERN_SCORE = 0.99  # the least score of the intent of a matching pattern
+
+
 class Recognizer:
-    def __init__(self, session: ort.InferenceSession, tokenizer, labels: dict, parsers: list[Parser] = ()):
+    def __init__(self, session: ort.InferenceSession, tokenizer, labels: dict, parsers: list[Parser] = (),
+                 rules: Rules | None = None):
         self.session = session
         self.tokenizer = tokenizer
         self.intents: list[str] = labels["intents"]
         self.tagset = TagSet.from_json(labels["tags"])
         self.max_tokens: int = labels["max_tokens"]
         self.parsers = list(parsers)
+        self.rules = rules
 
     @classmethod
     def load(cls, artifact_dir: Path, parsers: list[Parser] = (), model: str | None = None) -> Recognizer:
@@ -39,10 +50,12 @@ class Recognizer:
         labels = json.loads((artifact_dir / "labels.json").read_text())
         path = artifact_dir / (model or labels["serve"])
         stat = path.stat()
+        rules = Rules.load(artifact_dir / RULES_FILE) if (artifact_dir / RULES_FILE).exists() else None  # older: none
         return cls(_session(str(path), stat.st_ino, stat.st_mtime_ns), load_tokenizer(artifact_dir / "tokenizer.json"),
-                   labels, parsers)
+                   labels, parsers, rules)
 
-    def predict(self, text: str) -> Prediction:
+    def predict(self, text: str, datetime_reference: dt.datetime | None = None) -> Prediction:
+        """Intents and entities of `text`; relative dates resolve against `datetime_reference` (default: now)."""
         tokens = words(text)
         encoding = encode(self.tokenizer, [t.text for t in tokens], self.max_tokens)
         ids = np.array([encoding.input_ids], dtype=np.int64)
@@ -50,16 +63,125 @@ class Recognizer:
         kept = [i for i, position in enumerate(encoding.first) if position >= 0]
         positions = [encoding.first[i] for i in kept]
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
-        return Prediction(self._intents(intent_logits[0]), merge(spans, [p.parse(text) for p in self.parsers]))
+        parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + [p.parse(text) for p in self.parsers]
+        pattern = None
+        if self.rules:
+            candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]
+            pattern = self.rules.match(text, candidates)
+        intents = pattern_intents(self._intents(intent_logits[0]), pattern)
+        return Prediction(intents, merge(spans, parsed, pattern, self.rules))
 
     def _intents(self, logits: np.ndarray) -> dict[str, float]:
         probs = np.exp(_log_softmax(logits))
         return {self.intents[i]: float(probs[i]) for i in np.argsort(-probs, kind="stable")}
 
 
-def merge(learned: list[EntitySpan], parsed: list[list[EntitySpan]]) -> list[EntitySpan]:
-    """The one place where the model's spans meet the rule-based parsers' spans: all of them, in text order."""
-    return sorted(learned + [span for spans in parsed for span in spans], key=lambda s: (s.start, -s.end))
+def merge(learned: list[EntitySpan], parsed: list[list[EntitySpan]], pattern: PatternMatch | None = None,
+          rules: Rules | None = None) -> list[EntitySpan]:
+    """The one place where the model's spans meet the rule-based parsers' spans. Precedence, in order:
+
+    1. Rule spans (list, regex, prebuilt) are always kept, next to the model's: LUIS answers them whatever the
+       model says. Of spans of the same rule entity that overlap, the longest (then the first) is kept.
+    2. A role of a rule entity comes from the model's role layer: a rule span overlapping a span the model tagged
+       `Entity:role` takes that role (the role span itself is not an answer).
+    3. A matching pattern decides (its intent is put on top by `pattern_intents`): its slots' spans, with the
+       pattern's roles, replace the model's spans they overlap and the same entity's rule spans there.
+    4. Machine-learned entities and children obey their constraints: one constrained to an entity (`instanceOf`,
+       or a required model feature) is dropped unless a span of that entity overlaps it; with `instanceOf` it
+       takes that span's offsets and value (a list's canonical forms, a prebuilt's resolution) and type.
+       Constraints to prebuilts luislite cannot recognise (geographyV2, ...) are ignored.
+    5. A composite span the model found takes as children every other top-level span inside it whose entity is
+       one of its children (`Parent::Child` takes the child span of a `Parent` span); those spans then appear
+       only inside it. A composite without any child is dropped.
+    All spans come out in text order (start, then longest first).
+    """
+    roles = [s for s in learned if s.kind == "role"]
+    composites = [s for s in learned if s.kind == "composite"]
+    model = [s for s in learned if s.kind not in ("role", "composite")]
+    found = [_with_role(s, roles) for s in _dedupe([span for spans in parsed for span in spans])]
+    if pattern:
+        model = [s for s in model if not any(_overlaps(s, p) for p in pattern.spans)]
+        found = [s for s in found if not any(_overlaps(s, p) and s.entity.lower() == p.entity.lower()
+                                             for p in pattern.spans)]
+        found += [p for p in pattern.spans if p.kind != "ml"]
+        model += [p for p in pattern.spans if p.kind == "ml"]
+    spans = model + found
+    if rules:
+        spans = [c for s in model if (c := _constrain(s, (s.entity.lower(),), spans, rules))] + found
+        spans = _compose(composites, spans, rules)
+    return sorted(spans, key=_order)
+
+
+def pattern_intents(intents: dict[str, float], pattern: PatternMatch | None) -> dict[str, float]:
+    """The model's intent scores, with a matching pattern's intent on top (at least PATTERN_SCORE; others scaled)."""
+    if pattern is None:
+        return intents
+    score = max(intents.get(pattern.intent, 0.0), PATTERN_SCORE)
+    rest = sum(v for k, v in intents.items() if k != pattern.intent)
+    scale = (1 - score) / rest if rest else 0.0
+    return {pattern.intent: score} | {k: v * scale for k, v in intents.items() if k != pattern.intent}
+
+
+def _order(span: EntitySpan):
+    return span.start, -span.end
+
+
+def _overlaps(a: EntitySpan, b: EntitySpan) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _inside(a: EntitySpan, b: EntitySpan) -> bool:
+    return b.start <= a.start and a.end <= b.end
+
+
+def _dedupe(spans: list[EntitySpan]) -> list[EntitySpan]:
+    kept: list[EntitySpan] = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
+        if not any(k.entity.lower() == span.entity.lower() and _overlaps(k, span) for k in kept):
+            kept.append(span)
+    return kept
+
+
+def _with_role(span: EntitySpan, roles: list[EntitySpan]) -> EntitySpan:
+    if span.role:
+        return span
+    role = next((r for r in roles if r.entity.lower() == span.entity.lower() and _overlaps(r, span)), None)
+    return replace(span, role=role.role) if role else span
+
+
+def _constrain(span: EntitySpan, path: tuple[str, ...], spans: list[EntitySpan], rules: Rules) -> EntitySpan | None:
+    """`span` (and its children) if its constraints hold, with the value of its `instanceOf` entity; else None."""
+    for need in rules.required.get(path, ()):
+        candidates = [s for s in spans if s.entity.lower() == need and s is not span and _overlaps(s, span)]
+        if not candidates:
+            return None
+        if need == rules.instance_of.get(path):
+            best = max(candidates, key=lambda s: min(s.end, span.end) - max(s.start, span.start))
+            span = replace(span, start=best.start, end=best.end, resolution=best.resolution,
+                           type=best.type or best.entity)
+    children = [c for child in span.children if (c := _constrain(child, path + (child.entity.lower(),), spans, rules))]
+    return replace(span, children=children) if children != span.children else span
+
+
+def _compose(composites: list[EntitySpan], spans: list[EntitySpan], rules: Rules) -> list[EntitySpan]:
+    taken: set[int] = set()
+    built = []
+    for composite in composites:
+        names = rules.composites.get(composite.entity.lower(), [])
+        children = []
+        for n, span in enumerate(spans):
+            if n in taken:
+                continue
+            if span.entity.lower() in names and _inside(span, composite):
+                children.append(span)
+                taken.add(n)
+                continue
+            for child in span.children:
+                if f"{span.entity}{HIERARCHY_SEPARATOR}{child.entity}".lower() in names and _inside(child, composite):
+                    children.append(child)
+        if children:
+            built.append(replace(composite, children=sorted(children, key=_order)))
+    return [s for n, s in enumerate(spans) if n not in taken] + built
 
 
 @lru_cache(maxsize=16)

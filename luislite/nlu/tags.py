@@ -87,8 +87,9 @@ class TagSet:
         """Tag ids per layer and word; labels of entities without slots (not machine-learned) are left out."""
         tags = [[0] * len(words) for _ in self.layers]
         self._tag(labels, words, (), tags)
-        for depth in range(self.ml_depth, len(self.layers)):  # composites, roles of rule entities: top-level labels
-            for label in sorted(labels, key=lambda l: (l.start, l.start - l.end)):
+        flat = sorted(_walk(labels), key=lambda l: (l.start, l.start - l.end))
+        for depth in range(self.ml_depth, len(self.layers)):  # composites, roles of rule entities: any label
+            for label in flat:
                 self._mark(tags[depth], self._index[depth].get(_key((label.entity,), label.role)), label, words)
         return tags
 
@@ -155,6 +156,12 @@ def chunks(tags) -> list[tuple[int, int, int]]:
         else:
             i += 1
     return found
+
+
+def _walk(labels: list[Label]):
+    for label in labels:
+        yield label
+        yield from _walk(label.children)
 
 
 def _key(path: tuple[str, ...], role: str | None) -> tuple:

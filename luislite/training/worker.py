@@ -11,7 +11,7 @@ import time
 import traceback
 import uuid
 
-from luislite import artifacts, batchtest
+from luislite import artifacts, batchtest, health
 from luislite.authoring import load
 from luislite.db import BatchTest, TrainingJob, Version, db
 from luislite.training import jobs
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 10
 RECOVER_SECONDS = 30
+ALIVE_SECONDS = 5  # how often the worker refreshes its heartbeat file for /ready
 
 
 def run(app, once: bool = False, parent_pid: int | None = None) -> None:
@@ -29,6 +30,8 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
     """
     if parent_pid:
         threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    if not once:  # a long-running worker: /ready looks for its heartbeat
+        threading.Thread(target=_beat, args=(app.config["LUISLITE"].data_dir,), daemon=True).start()
     with app.app_context():
         recovered = 0.0
         while True:
@@ -40,10 +43,9 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
             if job_id is not None:
                 try:
                     train_job(app, job_id)
-                except Exception:  # one bad job must not stop the worker (and leave every later job Queued)
-                    log.error("training job %s failed:\n%s", job_id, traceback.format_exc())
+                except Exception as error:  # one bad job must not stop the worker (nor leave later jobs Queued)
                     db.session.rollback()
-                    jobs.finish(job_id, None, 0, "TrainingFailed: see the worker log.")
+                    jobs.finish(job_id, None, 0, _failed(app, job_id, error))
                 continue
             test_id = jobs.claim_next(BatchTest)
             if test_id is not None:
@@ -52,6 +54,15 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
             if once:
                 return
             time.sleep(POLL_SECONDS)
+
+
+def _beat(data_dir) -> None:
+    while True:
+        try:
+            health.beat(data_dir)
+        except OSError:
+            log.warning("cannot write the worker heartbeat file", exc_info=True)
+        time.sleep(ALIVE_SECONDS)
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:
@@ -77,8 +88,7 @@ def train_job(app, job_id: int) -> None:
     try:
         train(definition, models_dir / artifact, progress=heartbeat.update)
     except Exception as error:  # any failure becomes a Fail status the client can read
-        log.error("training job %s failed:\n%s", job_id, traceback.format_exc())
-        jobs.finish(job_id, None, revision, _failure_reason(error))
+        jobs.finish(job_id, None, revision, _failed(app, job_id, error))
         return
     finally:
         heartbeat.stop()
@@ -97,8 +107,25 @@ def batch_test_job(app, test_id: int) -> None:
         heartbeat.stop()
 
 
-def _failure_reason(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:500] if isinstance(error, ValueError) else "TrainingFailed: see the worker log."
+def _failed(app, job_id: int, error: Exception) -> str:
+    """Log the traceback, keep it in `logs/training-<job>.log` under the data dir, and answer the failure reason.
+
+    A ValueError is a problem of the app (no examples, say): its message is the reason. Anything else is
+    luislite's or the machine's: the reason names the exception and where its traceback is, not the traceback.
+    """
+    trace = traceback.format_exc()
+    log.error("training job %s failed:\n%s", job_id, trace)
+    name = f"logs/training-{job_id}.log"
+    try:
+        path = app.config["LUISLITE"].data_dir / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(trace)
+    except OSError:
+        log.warning("cannot write %s", name, exc_info=True)
+    if isinstance(error, ValueError):
+        return f"{type(error).__name__}: {error}"[:500]
+    return f"TrainingFailed: {type(error).__name__} in training job {job_id}; its traceback is in {name} " \
+           f"under the data directory and in the worker's log."
 
 
 class _Heartbeat:

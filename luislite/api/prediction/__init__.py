@@ -1,5 +1,7 @@
 """LUIS prediction API: v3.0 (and its older prefixes) and v2.0, any authoring or endpoint key."""
-from flask import Flask
+import datetime as dt
+
+from flask import Flask, request
 
 from luislite.api.errors import LuisError, bad_argument
 from luislite.appversion import LIMITS
@@ -14,6 +16,27 @@ def check_query(query) -> str:
     if len(query) > LIMITS["text"]:
         raise LuisError(414, "414", f"The query length exceeds the maximum of {LIMITS['text']} characters.")
     return query
+
+
+def datetime_reference(body=None) -> dt.datetime | None:
+    """The time relative dates resolve against: v3 `datetimeReference` (query or POST `options`), v2
+    `timezoneOffset` (minutes from UTC); None for the server's clock. A wall-clock time, its zone dropped."""
+    options = body.get("options") if isinstance(body, dict) else None
+    value = (options.get("datetimeReference") if isinstance(options, dict) else None) \
+        or request.args.get("datetimeReference")
+    if value:
+        try:
+            return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).replace(tzinfo=None)
+        except ValueError:
+            raise bad_argument(f"The datetimeReference '{value}' is not an ISO 8601 date and time.") from None
+    offset = request.args.get("timezoneOffset")
+    if offset:
+        try:
+            minutes = float(offset)
+        except ValueError:
+            raise bad_argument(f"The timezoneOffset '{offset}' is not a number of minutes.") from None
+        return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)).replace(tzinfo=None)
+    return None
 
 
 def register(app: Flask) -> None:

@@ -1,5 +1,11 @@
-"""A Prediction as LUIS answers it: the v3.0 `prediction` object and the v2.0 response."""
-from luislite.nlu.prediction import EntitySpan, Prediction
+"""A Prediction as LUIS answers it: the v3.0 `prediction` object and the v2.0 response.
+
+Values by kind (v3 / v2 `resolution`): list -> `["canonical", ...]` / `{"values": [...]}`; prebuilt -> its
+`PrebuiltValue` (a number, `{"number","units"}`, datetimeV2's `{"type","values"}`) / the string-valued resolution;
+regex, pattern.any and ML entities -> the text / none; ML entities with children and composites -> an object of
+their children (v2: the children are listed flat, and composites again under `compositeEntities`).
+"""
+from luislite.nlu.prediction import EntitySpan, Prediction, PrebuiltValue
 
 MODEL_TYPES = {"ml": (1, "Entity Extractor"), "prebuilt": (2, "Prebuilt Entity Extractor"),
                "composite": (4, "Composite Entity Extractor"), "list": (5, "List Entity Extractor"),
@@ -7,14 +13,18 @@ MODEL_TYPES = {"ml": (1, "Entity Extractor"), "prebuilt": (2, "Prebuilt Entity E
 
 
 def span_type(span: EntitySpan) -> str:
+    if span.type:
+        return span.type
     return f"builtin.{span.entity}" if span.kind == "prebuilt" else span.entity
 
 
 def _value(span: EntitySpan, text: str, verbose: bool):
     if span.children:
         return entities_v3(span.children, text, verbose)
-    if span.kind in ("list", "prebuilt") and span.resolution is not None:
-        return span.resolution
+    if isinstance(span.resolution, PrebuiltValue):
+        return span.resolution.v3
+    if isinstance(span.resolution, list):  # a list entity's canonical forms
+        return list(span.resolution)
     return text[span.start:span.end]
 
 
@@ -59,11 +69,18 @@ def _entity_v2(span: EntitySpan, text: str) -> dict:
               "endIndex": span.end - 1}
     if span.score is not None:
         entity["score"] = round(span.score, 6)
-    if span.resolution is not None:
-        entity["resolution"] = {"values": span.resolution} if span.kind == "list" else span.resolution
+    if isinstance(span.resolution, PrebuiltValue):
+        entity["resolution"] = span.resolution.v2
+    elif isinstance(span.resolution, list):
+        entity["resolution"] = {"values": list(span.resolution)}
     if span.role:
         entity["role"] = span.role
     return entity
+
+
+def _composite_v2(span: EntitySpan, text: str) -> dict:
+    return {"parentType": span.entity, "value": text[span.start:span.end].lower(),
+            "children": [{"type": span_type(c), "value": text[c.start:c.end].lower()} for c in span.children]}
 
 
 def prediction_v2(query: str, prediction: Prediction, verbose: bool) -> dict:
@@ -73,4 +90,7 @@ def prediction_v2(query: str, prediction: Prediction, verbose: bool) -> dict:
     if verbose:
         response["intents"] = [{"intent": name, "score": round(s, 6)} for name, s in prediction.intents.items()]
     response["entities"] = [_entity_v2(span, query) for span in _flat(prediction.entities)]
+    composites = [_composite_v2(span, query) for span in prediction.entities if span.kind == "composite"]
+    if composites:
+        response["compositeEntities"] = composites
     return response

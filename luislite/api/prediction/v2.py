@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from luislite import publishing, querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag
-from luislite.api.prediction import check_query
+from luislite.api.prediction import check_query, datetime_reference
 from luislite.api.prediction.render import prediction_v2
 
 bp = Blueprint("predict_v2", __name__)
@@ -29,7 +29,7 @@ def predict(app_id):
     query = _query()
     slot = "staging" if flag("staging") else "production"
     artifact = publishing.slot_artifact(app_id, slot)
-    prediction = publishing.recognizer(artifact).predict(query)
+    prediction = publishing.recognizer(artifact).predict(query, datetime_reference())
     response = jsonify(prediction_v2(query, prediction, flag("verbose")))
     if flag("log"):
         querylog.record(app_id, query, prediction, response.get_data(as_text=True), slot=slot)

@@ -5,7 +5,7 @@ from luislite import publishing, querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
-from luislite.api.prediction import check_query
+from luislite.api.prediction import check_query, datetime_reference
 from luislite.api.prediction.render import prediction_v3
 
 bp = Blueprint("predict_v3", __name__)
@@ -23,7 +23,8 @@ def _query() -> str:
 
 def _predict(artifact: str, app_id: str, **served_by):
     query = _query()
-    prediction = publishing.recognizer(artifact).predict(query)
+    reference = datetime_reference(json_body() if request.method == "POST" else None)
+    prediction = publishing.recognizer(artifact).predict(query, reference)
     response = jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
     if flag("log"):
         querylog.record(app_id, query, prediction, response.get_data(as_text=True), **served_by)

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 from luislite.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PrebuiltEntity, RegexEntity
-from luislite.legacy import HIERARCHY_SEPARATOR
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.rules.lists import ListParser
 from luislite.nlu.rules.patterns import PatternMatch, PatternMatcher

@@ -182,7 +182,7 @@ class CompiledPattern:
             for span in self._spans.get(slot.entity.lower(), ()):
                 if span.start == start and span.end in self._ends:
                     yield self._ends[span.end], (_Fill(slot, span.start, span.end, span, 0),)
-        if slot.kind in ("any", "ml") and words[at].text.isalnum():
+        if slot.kind == "any" and words[at].text.isalnum():
             for end in range(at + 1, len(words) + 1):
                 if words[end - 1].text.isalnum():
                     yield end, (_Fill(slot, start, words[end - 1].end, None, end - at),)

@@ -2,7 +2,8 @@
 
 Each recognizer model is built once per process and culture (the datetime model takes ~1 s to build) and run
 only for the prebuilts an app uses. The datetime model costs tens of milliseconds a parse, so an utterance that
-cannot hold a date or time (no digit and none of the words dates are made of) skips it. Prebuilts the library
+cannot hold a date or time (no digit and none of the words dates are made of) skips it, and its results are
+cached per (culture, text, reference time): without an explicit reference, "now" is taken to the minute. Prebuilts the library
 cannot provide (`personName`, `geographyV2`, `keyPhrase`) are never predicted and never fail.
 """
 from __future__ import annotations
@@ -67,6 +68,11 @@ def model(name: str, culture: str):
     return getattr(getattr(importlib.import_module(package), recognizer)(culture), getter)()
 
 
+@lru_cache(maxsize=2048)
+def _datetimes(culture: str, text: str, reference: dt.datetime) -> tuple:
+    return tuple(model("datetimeV2", culture).parse(text, reference))
+
+
 def _culture(culture: str) -> str:
     from recognizers_text import Culture
 
@@ -102,8 +108,9 @@ class PrebuiltParser:
             if name == "datetimeV2" and self.prefilter and not may_hold_a_date(text):
                 continue
             try:
-                if name == "datetimeV2":
-                    results = self.models[name].parse(text, reference or dt.datetime.now())
+                if name == "datetimeV2":  # "now" to the minute: a query repeated within a minute costs nothing
+                    now = reference or dt.datetime.now().replace(second=0, microsecond=0)
+                    results = _datetimes(self.culture, text, now)
                 else:
                     results = self.models[name].parse(text)
             except Exception:  # a recognizer bug must not fail the prediction
@@ -146,9 +153,9 @@ def resolve(name: str, type_name: str, resolution: dict, text: str) -> PrebuiltV
         number = _number(str(raw).rstrip("%")) if raw is not None else None
         if number is None:
             return None
-        v2 = {"value": str(raw)}
+        v2 = {"value": str(number) + ("%" if name == "percentage" else "")}
         if name == "number":
-            v2 = {"subtype": "integer" if isinstance(number, int) else "decimal", "value": str(raw)}
+            v2 = {"subtype": "integer" if isinstance(number, int) else "decimal", "value": str(number)}
         return PrebuiltValue(number, v2, type_)
     if name == "ordinalV2":
         number = _number(str(raw)) if raw is not None else None
@@ -161,12 +168,13 @@ def resolve(name: str, type_name: str, resolution: dict, text: str) -> PrebuiltV
         number = _number(str(raw)) if raw is not None else None
         unit = resolution.get("unit")
         v3 = {"number": number, ("unit" if name == "age" else "units"): unit}
-        return PrebuiltValue(v3, {"unit": unit, "value": str(raw) if raw is not None else None}, type_)
+        return PrebuiltValue(v3, {"unit": unit, "value": str(number) if number is not None else None}, type_)
     value = str(raw) if raw is not None else text
     return PrebuiltValue(value, {k: str(v) for k, v in resolution.items()} or {"value": value}, type_)
 
 
 def _number(value: str):
+    """A JSON number (int when integral) from the library's decimal text ("5.500000000000000027755575616" -> 5.5)."""
     try:
         number = float(value)
     except ValueError:

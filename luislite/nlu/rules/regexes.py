@@ -1,7 +1,7 @@
 """Regex entities: each pattern compiled once, matched case-insensitively on whole LUIS tokens, within a time bound.
 
 LUIS regexes are .NET syntax; the `regex` package reads nearly all of it. A match must begin and end on token
-boundaries (`[a-z]{3}` finds "lax" in "fly to lax", not "fly" inside "flyer"... nor "fli" in "flights"). Each search
+boundaries (`[a-z]{3}` finds "lax" in "fly to lax", never "fli" inside "flights"). Each search
 may run at most `TIMEOUT` seconds, so a catastrophic pattern or query costs that much and finds nothing.
 """
 from __future__ import annotations

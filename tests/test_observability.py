@@ -1,0 +1,93 @@
+"""Health and readiness endpoints, JSON request logs, and training failures a user can follow up."""
+import json
+
+import pytest
+import requests
+
+from luislite import create_app, health
+from luislite.config import Config
+from luislite.db import TrainingJob, Version, db
+from luislite.training import jobs, worker
+
+KEY = "00000000-1111-4222-8333-444444444444"
+
+
+@pytest.fixture
+def flask_app(tmp_path):
+    return create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [KEY]))
+
+
+def access_lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"time"')]
+
+
+def test_health_needs_no_key(server):
+    response = requests.get(f"{server.url}/health", timeout=10)
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_ready_once_the_training_worker_beats(server):
+    """`luislite serve` starts a worker, so readiness waits for its first heartbeat."""
+    def ready():
+        response = requests.get(f"{server.url}/ready", timeout=10)
+        return response.status_code == 200 and response.json()
+
+    from tiny_app import wait_until
+    body = wait_until(ready, timeout=60, what="readiness")
+    assert body == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "modelRuntime": "ok",
+                                                  "trainingWorker": "ok"}}
+
+
+def test_ready_answers_503_with_the_failing_check(flask_app, tmp_path):
+    client = flask_app.test_client()
+    assert client.get("/ready").status_code == 200  # no worker expected: not checked
+    flask_app.config["LUISLITE"].expect_worker = True
+    response = client.get("/ready")
+    assert response.status_code == 503 and response.json["status"] == "unavailable"
+    assert response.json["checks"]["trainingWorker"] == "no training worker has started"
+    assert response.json["checks"]["database"] == "ok"
+    health.beat(tmp_path)
+    assert client.get("/ready").status_code == 200
+
+
+def test_ready_reports_a_database_behind_the_code(flask_app):
+    with flask_app.app_context():
+        db.session.execute(db.text("UPDATE alembic_version SET version_num = '92090e9a118a'"))
+        db.session.commit()
+    response = flask_app.test_client().get("/ready")
+    assert response.status_code == 503 and "luislite migrate" in response.json["checks"]["migrations"]
+
+
+def test_one_json_line_per_request(server, new_app):
+    url = f"{server.url}/luis/prediction/v3.0/apps/{new_app}/slots/production/predict"
+    secret_query = "my secret utterance zebracorn4711"
+    requests.get(url, params={"query": secret_query, "subscription-key": server.endpoint_key}, timeout=10)
+    requests.post(url, json={"query": secret_query}, headers={"Ocp-Apim-Subscription-Key": server.key}, timeout=10)
+    lines = [line for line in access_lines(server.output()) if line.get("appId") == new_app]
+    predictions = [line for line in lines if line["path"].endswith("/predict")]
+    assert [(line["method"], line["status"]) for line in predictions] == [("GET", 404), ("POST", 404)]
+    assert all(line["path"] == f"/luis/prediction/v3.0/apps/{new_app}/slots/production/predict"
+               and line["durationMs"] >= 0 for line in predictions)
+    assert secret_query.split()[-1] not in server.output()
+
+
+def test_a_failed_training_points_to_its_traceback(flask_app, tmp_path, monkeypatch):
+    """An unexpected error names its type and the job log file; the traceback is there, not in the API answer."""
+    def broken_training(*args, **kwargs):
+        raise RuntimeError("the disk caught fire")
+
+    monkeypatch.setattr("luislite.nlu.fit.train", broken_training)
+    with flask_app.app_context():
+        from luislite import authoring
+        authoring.create_app("fails", "en-us")
+        db.session.commit()
+        version = db.session.scalar(db.select(Version))
+        jobs.enqueue(version)
+        db.session.commit()
+        worker.run(flask_app, once=True)
+        job = db.session.scalar(db.select(TrainingJob))
+        reason = jobs.model_statuses(version)[0]["details"]["failureReason"]
+    assert job.status == "Fail" and "RuntimeError" in reason and "Traceback" not in reason
+    log = tmp_path / f"logs/training-{job.id}.log"
+    assert f"logs/training-{job.id}.log" in reason
+    assert "Traceback" in log.read_text() and "the disk caught fire" in log.read_text()

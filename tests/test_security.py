@@ -1,0 +1,70 @@
+"""Keys compared in constant time and never logged, no CORS, no debug pages or tracebacks in answers.
+
+Authoring keys only for authoring and endpoint keys for prediction are checked in test_errors.py
+(`test_endpoint_key_is_refused_on_authoring`) and test_prediction.py (`test_endpoint_key_predicts_but_cannot_author`).
+"""
+import hmac
+
+import requests
+
+from conftest import AUTHORING
+from luislite import create_app
+from luislite.api import auth
+from luislite.config import Config
+
+WRONG_KEY = "12345678-dead-4bee-8f00-0123456789ab"
+
+
+def test_keys_never_reach_the_server_log(server, new_app):
+    for key in (WRONG_KEY, server.key, server.endpoint_key):
+        requests.get(f"{server.url}{AUTHORING}/apps/{new_app}", headers={"Ocp-Apim-Subscription-Key": key}, timeout=10)
+        requests.get(f"{server.url}{AUTHORING}/apps/{new_app}", params={"subscription-key": key}, timeout=10)
+        requests.get(f"{server.url}/luis/v2.0/apps/{new_app}", params={"subscription-key": key, "q": "hi"}, timeout=10)
+    output = server.output().lower()
+    assert f"/apps/{new_app}" in output  # the requests were logged ...
+    for key in (WRONG_KEY, server.key, server.endpoint_key):  # ... but not one key, nor a part of one
+        assert key not in output and key.split("-")[0] not in output and key.split("-")[-1] not in output
+
+
+def test_every_key_is_compared_in_constant_time(monkeypatch):
+    """hmac.compare_digest against every configured key, with no early exit on the first match."""
+    calls, original = [], hmac.compare_digest
+
+    def compare(a, b):
+        calls.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(auth.hmac, "compare_digest", compare)
+    keys = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"]
+    assert auth._matches(keys[0], keys) and len(calls) == 2
+    assert not auth._matches(WRONG_KEY, keys) and len(calls) == 4
+
+
+def test_cors_is_off(server, new_app):
+    origin = {"Origin": "https://evil.example"}
+    for method in ("GET", "OPTIONS"):
+        for path in (f"{AUTHORING}/apps/{new_app}", f"/luis/prediction/v3.0/apps/{new_app}/slots/production/predict",
+                     "/health"):
+            response = requests.request(method, f"{server.url}{path}", timeout=10,
+                                        headers=origin | {"Ocp-Apim-Subscription-Key": server.key,
+                                                          "Access-Control-Request-Method": "POST"})
+            assert not any(h.lower().startswith("access-control-") for h in response.headers), response.headers
+
+
+def test_an_unexpected_error_shows_no_traceback(tmp_path):
+    app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [WRONG_KEY]))
+    assert not app.debug and not app.testing
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals at /etc/luislite")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert response.json == {"error": {"code": "InternalServerError", "message": "An unexpected error occurred."}}
+
+
+def test_the_server_runs_without_debug(server):
+    response = requests.get(f"{server.url}/no/such/page", timeout=10)
+    assert response.status_code == 404 and response.headers["Content-Type"] == "application/json"
+    assert "Werkzeug" not in response.text and "Traceback" not in response.text
