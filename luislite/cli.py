@@ -108,8 +108,8 @@ def _key_source(config) -> str:
 
 @main.command()
 def worker():
-    """Run a training worker only (next to `gunicorn wsgi:app`, for example)."""
-    run_worker()
+    """Run a training worker only (next to `gunicorn wsgi:app`, for example); migrates the database first."""
+    run_worker(migrate=True)
 
 
 @main.command()
@@ -121,12 +121,13 @@ def migrate():
     click.echo("database schema up to date")
 
 
-def run_worker(parent_pid: int | None = None):
+def run_worker(parent_pid: int | None = None, migrate: bool = False):
     from luislite import create_app
     from luislite.training import worker as training_worker
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    training_worker.run(create_app(migrate=False), parent_pid=parent_pid)
+    app = create_app(migrate=migrate)
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, force=True)  # after alembic's logging setup
+    training_worker.run(app, parent_pid=parent_pid)
 
 
 # --- client commands: options and lookups -----------------------------------------------------

@@ -30,16 +30,17 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
     """
     if parent_pid:
         threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
-    if not once:  # a long-running worker: /ready looks for its heartbeat
-        threading.Thread(target=_beat, args=(app.config["LUISLITE"].data_dir,), daemon=True).start()
     with app.app_context():
-        recovered = 0.0
+        recovered, beating = 0.0, once  # a long-running worker beats for /ready once it has used the database
         while True:
             if time.monotonic() - recovered > RECOVER_SECONDS:
                 jobs.recover_stale()
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
                 recovered = time.monotonic()
             job_id = jobs.claim_next()
+            if not beating:
+                threading.Thread(target=_beat, args=(app.config["LUISLITE"].data_dir,), daemon=True).start()
+                beating = True
             if job_id is not None:
                 try:
                     train_job(app, job_id)

@@ -7,7 +7,7 @@ import pytest
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.recognizer import Recognizer
 
-from conftest import TRAVEL, make_app, parse, travel_entities
+from brace_markup import TRAVEL, make_app, parse, travel_entities
 
 HELD_OUT = {
     "BookFlight": ["please book a flight from {City:origin=Amsterdam} to  {City:destination=Barcelona}",

@@ -20,7 +20,7 @@ from luislite.nlu.rules.regexes import RegexParser
 from luislite.nlu.tags import TagSet
 from luislite.tokens import tokenize
 
-from conftest import make_app, parse
+from brace_markup import make_app, parse
 
 REFERENCE = dt.datetime(2024, 5, 1, 10, 0)
 

@@ -3,7 +3,7 @@ import numpy as np
 from luislite.nlu.tags import Slot, TagSet, chunks, viterbi
 from luislite.tokens import tokenize
 
-from conftest import make_app, parse, travel_entities
+from brace_markup import make_app, parse, travel_entities
 
 
 def test_layers_hold_entities_roles_and_children():
