@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -126,6 +127,7 @@ def main():
     if args.per_intent:
         app = small_sample(app, args.per_intent)
     test = [json.loads(line) for line in (args.datasets / args.dataset / "test.jsonl").read_text().splitlines()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server below on `kill` too
     with tempfile.TemporaryDirectory() as data_dir:
         process, url = start_server(Path(data_dir))
         try:

@@ -64,8 +64,9 @@ def test_readme_quick_start_runs_verbatim(tiny_server):
     """The README's Python block, with only its endpoint and key replaced."""
     section = README.read_text().split("## Quick start", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    assert '"http://127.0.0.1:5000", "<the key luislite printed>"' in code
-    code = code.replace("http://127.0.0.1:5000", tiny_server.url).replace("<the key luislite printed>", tiny_server.key)
+    assert '"http://127.0.0.1:5000", "<the key in data/authoring-key.json>"' in code
+    code = code.replace("http://127.0.0.1:5000", tiny_server.url)
+    code = code.replace("<the key in data/authoring-key.json>", tiny_server.key)
     run = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     top_intent = run.stdout.split()[0]
