@@ -11,12 +11,9 @@ Settings are never chosen on the test split: the model trains on the train split
 """
 import argparse
 import json
-import os
 import random
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +22,8 @@ from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
+from local_server import REPO, start_server
+
 DATASETS = REPO.parent / "shared" / "datasets"
 KEY = "00000000-0000-4000-8000-00000000be9c"
 
@@ -38,24 +36,6 @@ def small_sample(app: dict, per_intent: int) -> dict:
     app = dict(app, utterances=[u for intent in sorted(by_intent)
                                 for u in rng.sample(by_intent[intent], min(per_intent, len(by_intent[intent])))])
     return app
-
-
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, LUISLITE_DATA_DIR=str(data_dir), LUISLITE_AUTHORING_KEYS=KEY, HF_HUB_OFFLINE="1")
-    log = open(data_dir / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port)],
-                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            requests.get(f"{url}/luis/authoring/v3.0-preview/apps/cultures", headers={"Ocp-Apim-Subscription-Key": KEY})
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start; see " + str(data_dir / "server.log"))
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -129,7 +109,7 @@ def main():
     test = [json.loads(line) for line in (args.datasets / args.dataset / "test.jsonl").read_text().splitlines()]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server below on `kill` too
     with tempfile.TemporaryDirectory() as data_dir:
-        process, url = start_server(Path(data_dir))
+        process, url = start_server(Path(data_dir), KEY)
         try:
             session = requests.Session()
             session.headers["Ocp-Apim-Subscription-Key"] = KEY

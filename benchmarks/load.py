@@ -13,8 +13,6 @@ phase starts once its job is InProgress; the result says whether it was still tr
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,7 +21,8 @@ from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
+from local_server import start_server
+
 AUTHORING = "/luis/authoring/v3.0-preview"
 KEY = "00000000-0000-4000-8000-0000000010ad"
 MAX_SECONDS = 30
@@ -34,27 +33,6 @@ TRAVEL = [("book a flight to paris", "BookFlight"), ("fly me to london tomorrow"
           ("what is the weather in madrid", "GetWeather"), ("will it rain in oslo", "GetWeather"),
           ("weather forecast for tokyo", "GetWeather"), ("hello", "Greeting"), ("hi there", "Greeting"),
           ("good morning", "Greeting"), ("the sky is blue", "None"), ("my cat is sleeping", "None")]
-
-
-def start_server(data_dir: Path, base_model: str | None) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, LUISLITE_DATA_DIR=str(data_dir), LUISLITE_AUTHORING_KEYS=KEY, HF_HUB_OFFLINE="1",
-               LUISLITE_ACCESS_LOG="0")
-    if base_model:
-        env["LUISLITE_BASE_MODEL"] = base_model
-    log = open(data_dir / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port)],
-                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            requests.get(f"{url}/health", timeout=2)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise SystemExit(f"the server did not start; see {data_dir / 'server.log'}")
 
 
 def app_json(name: str, utterances: list[tuple[str, str]]) -> dict:
@@ -144,7 +122,8 @@ def main():
     seconds = min(args.seconds, MAX_SECONDS)
 
     with tempfile.TemporaryDirectory(prefix="luislite-load-") as data_dir:
-        process, url = start_server(Path(data_dir), args.base_model)
+        settings = {"LUISLITE_ACCESS_LOG": "0"} | ({"LUISLITE_BASE_MODEL": args.base_model} if args.base_model else {})
+        process, url = start_server(Path(data_dir), KEY, **settings)
         try:
             session = requests.Session()
             session.headers["Ocp-Apim-Subscription-Key"] = KEY

@@ -1,0 +1,31 @@
+"""Start `luislite serve` on a free 127.0.0.1 port with its own data dir, for the benchmark scripts."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def start_server(data_dir: Path, key: str, **env: str) -> tuple[subprocess.Popen, str]:
+    """The server process and its URL, once `/health` answers; `env` adds LUISLITE_* settings."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environment = dict(os.environ, LUISLITE_DATA_DIR=str(data_dir), LUISLITE_AUTHORING_KEYS=key,
+                       HF_HUB_OFFLINE="1", **env)
+    log = open(data_dir / "server.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port)],
+                               cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(f"{url}/health", timeout=2)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server did not start; see {data_dir / 'server.log'}")
