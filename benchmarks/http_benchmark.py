@@ -29,13 +29,12 @@ KEY = "00000000-0000-4000-8000-00000000be9c"
 
 
 def small_sample(app: dict, per_intent: int) -> dict:
-    """For each intent in sorted order, `random.Random(13).sample(train_of_that_intent, N)` (one Random)."""
-    rng, by_intent = random.Random(13), defaultdict(list)
+    """For each intent in sorted order, `random.Random(13).sample(train_of_that_intent, N)` (a new Random each)."""
+    by_intent = defaultdict(list)
     for utterance in app["utterances"]:
         by_intent[utterance["intent"]].append(utterance)
-    app = dict(app, utterances=[u for intent in sorted(by_intent)
-                                for u in rng.sample(by_intent[intent], min(per_intent, len(by_intent[intent])))])
-    return app
+    return dict(app, utterances=[u for intent in sorted(by_intent) for u in random.Random(13).sample(
+        by_intent[intent], min(per_intent, len(by_intent[intent])))])
 
 
 def peak_rss_mb(pid: int) -> float:
