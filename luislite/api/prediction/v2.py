@@ -19,8 +19,8 @@ def _query() -> str:
     raw = request.get_data(as_text=True)
     try:
         body = json.loads(raw)
-    except ValueError:
-        body = raw  # a plain-text body is tolerated
+    except (ValueError, RecursionError):
+        body = raw  # a plain-text (or absurdly nested) body is tolerated, then refused below if not a string
     return check_query(body if isinstance(body, str) else None)
 
 

@@ -12,19 +12,19 @@ bp = Blueprint("predict_v3", __name__)
 bp.before_request(lambda: require_key(prediction=True))
 
 
-def _query() -> str:
+def _request() -> tuple[str, dict | None]:
+    """The query, and the POST body (parsed once) that may carry `options`."""
     if request.method == "GET":
-        return check_query(request.args.get("query"))
+        return check_query(request.args.get("query")), None
     body = json_body()
     if not isinstance(body, dict):
         raise bad_argument("The request body must be a JSON object with a 'query'.")
-    return check_query(body.get("query"))
+    return check_query(body.get("query")), body
 
 
 def _predict(artifact: str, app_id: str, **served_by):
-    query = _query()
-    reference = datetime_reference(json_body() if request.method == "POST" else None)
-    prediction = publishing.recognizer(artifact).predict(query, reference)
+    query, body = _request()
+    prediction = publishing.recognizer(artifact).predict(query, datetime_reference(body))
     response = jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
     if flag("log"):
         querylog.record(app_id, query, prediction, response.get_data(as_text=True), **served_by)
