@@ -18,6 +18,7 @@ import torch
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 
+from luislite.nlu.features import CHANNELS
 from luislite.nlu.model import JointBert
 
 FORMAT = 1
@@ -59,13 +60,15 @@ def export_onnx(model: JointBert, path: Path) -> None:
     """Export the fp32 network with dynamic batch and length; outputs `intent_logits`, `slot_logits_{depth}`."""
     model.eval()
     ids = torch.tensor([[101, 7592, 2088, 102]])
+    inputs, names = (ids, torch.ones_like(ids)), ["input_ids", "attention_mask"]
+    if model.features:
+        inputs, names = inputs + (torch.zeros(1, 4, model.features),), names + ["features"]
     outputs = ["intent_logits"] + [f"slot_logits_{d}" for d in range(len(model.slot_heads))]
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-            "intent_logits": {0: "batch"}} | {name: {0: "batch", 1: "tokens"} for name in outputs[1:]}
+    axes = {name: {0: "batch", 1: "tokens"} for name in names + outputs[1:]} | {"intent_logits": {0: "batch"}}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes on Python-side shape checks that hold for every length
-        torch.onnx.export(model, (ids, torch.ones_like(ids)), str(path), input_names=["input_ids", "attention_mask"],
-                          output_names=outputs, dynamic_axes=axes, opset_version=17, dynamo=False)
+        torch.onnx.export(model, inputs, str(path), input_names=names, output_names=outputs, dynamic_axes=axes,
+                          opset_version=17, dynamo=False)
 
 
 def quantize(source: Path, target: Path) -> None:
@@ -84,6 +87,7 @@ def load_model(artifact_dir: Path) -> JointBert:
     labels = json.loads((artifact_dir / "labels.json").read_text())
     encoder = AutoModel.from_config(AutoConfig.from_pretrained(artifact_dir), add_pooling_layer=False)
     layers = [1 + 2 * len(layer) for layer in labels["tags"]["layers"]]
-    model = JointBert(encoder, len(labels["intents"]), layers, labels["pooling"])
+    model = JointBert(encoder, len(labels["intents"]), layers, labels["pooling"],
+                      features=CHANNELS * len(labels.get("phraselists", [])))
     model.load_state_dict(load_file(artifact_dir / "weights.safetensors"))
     return model.eval()

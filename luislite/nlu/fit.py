@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 from luislite.appversion import AppVersion
 from luislite.nlu import artifact
 from luislite.nlu.encoder import base_model_dir, load_encoder
+from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
 from luislite.nlu.rules import rules_json
 from luislite.nlu.tags import TagSet, chunks
@@ -27,6 +28,7 @@ class Recipe:
     """How to train; the step budget and batch size follow from the number of examples (`plan`)."""
     encoder_lr: float = 1e-4
     head_lr: float = 3e-3
+    feature_lr: float = 3e-2  # phrase-list weights: one per label and list, starting from zero
     small_batch: int = 16
     large_batch: int = 32
     large_from: int = 2000  # examples from which batches are large
@@ -34,10 +36,11 @@ class Recipe:
     min_epochs: int = 5
     warmup: float = 0.1
     weight_decay: float = 0.01
-    augment: float = 0.3  # chance that an entity value is swapped for another value of the same slot
+    augment: float = 0.3  # chance that an entity value (or an interchangeable phrase) is swapped for another
     pooling: str = "mean"
     bf16: bool | None = None  # bf16 autocast; None: only where the CPU has native bf16 (6x slower without, on AVX2)
     freeze_word_embeddings: bool = True
+    freeze_layers: int = 0  # the embeddings and this many lowest encoder layers are not trained (faster)
     validate_from: int = 1000  # utterances from which a validation split is held out for early stopping
     validation_share: float = 0.1
     max_validation: int = 700
@@ -75,11 +78,15 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     rng = random.Random(seed)
     base_model = Path(base_model) if base_model else base_model_dir()
     encoder, tokenizer = load_encoder(base_model)
-    model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling)
+    phrases = PhraseLists.from_version(version)
+    model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
+    if phrases:
+        model.set_feature_masks(phrases.intent_mask(version, intents), phrases.slot_masks(version, tagset))
     train_set, validation = split(examples, recipe, rng)
     tagset = tagset.count_transitions([e.tags for e in train_set])
-    stats = fit(model, tokenizer, tagset, train_set, validation, recipe, rng, progress)
-    labels = {"intents": intents, "tags": tagset.to_json(), "pooling": recipe.pooling, "max_tokens": MAX_TOKENS,
+    stats = fit(model, Batcher(tokenizer, phrases), tagset, train_set, validation, recipe, rng, progress)
+    labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
+              "max_tokens": MAX_TOKENS,
               "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
     artifact.save(model, tokenizer, labels, Path(out_dir), rules_json(version))
     return stats | {"examples": len(examples), "threads": threads, "seconds": round(time.monotonic() - started, 1)}
@@ -114,22 +121,28 @@ def split(examples: list[Example], recipe: Recipe, rng: random.Random) -> tuple[
     return [e for i, e in enumerate(examples) if i not in held], [e for i, e in enumerate(examples) if i in held]
 
 
-def fit(model: JointBert, tokenizer: Tokenizer, tagset: TagSet, examples: list[Example], validation: list[Example],
+def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Example], validation: list[Example],
         recipe: Recipe, rng: random.Random, progress: Callable[[dict], None] | None) -> dict:
     """The training loop; with a validation split, stop early and keep the best epoch's weights."""
     batch_size, steps = recipe.plan(len(examples))
     if recipe.freeze_word_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    if recipe.freeze_layers:  # nothing below a trained layer needs a gradient, so backward stops there
+        model.encoder.embeddings.requires_grad_(False)
+        model.encoder.encoder.layer[:recipe.freeze_layers].requires_grad_(False)
     optimizer, schedule = _optimizer(model, recipe, steps)
     pool = value_pool(examples)
+    phrases = [batcher.phrases.alternatives(n) for n in range(len(batcher.phrases))] if batcher.phrases else []
     step, epoch, best, best_state, waited, history = 0, 0, -1.0, None, 0, []
     while step < steps and waited <= recipe.patience:
         epoch += 1
         model.train()
         augmented = [swap_values(e, pool, rng, recipe.augment) for e in examples]
-        for batch in batches(augmented, tokenizer, batch_size, rng):
+        if any(phrases):
+            augmented = [swap_phrases(e, batcher.phrases, phrases, rng, recipe.augment) for e in augmented]
+        for batch in batcher.batches(augmented, batch_size, rng):
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=recipe.bf16):
-                loss = model.loss(model(batch["input_ids"], batch["attention_mask"]), batch["intents"], batch["slots"])
+                loss = model.loss(model(*batch["inputs"]), batch["intents"], batch["slots"])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -141,7 +154,7 @@ def fit(model: JointBert, tokenizer: Tokenizer, tagset: TagSet, examples: list[E
             if step == steps:
                 break
         if validation:
-            metrics = evaluate(model, tokenizer, tagset, validation, recipe.bf16)
+            metrics = evaluate(model, batcher, tagset, validation, recipe.bf16)
             history.append(metrics | {"epoch": epoch, "step": step})
             score = (metrics["intent_accuracy"] + metrics["slot_f1"] + metrics["exact_match"]) / 3
             if score > best:
@@ -167,8 +180,10 @@ def _set_threads() -> int:
 def _optimizer(model: JointBert, recipe: Recipe, steps: int):
     """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear warmup/decay."""
     encoder = [p for p in model.encoder.parameters() if p.requires_grad]
-    heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.")]
-    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr}, {"params": heads, "lr": recipe.head_lr}],
+    features = [p for name, p in model.named_parameters() if "_features." in name]
+    heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.") and "_features." not in name]
+    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr}, {"params": heads, "lr": recipe.head_lr},
+                                   {"params": features, "lr": recipe.feature_lr, "weight_decay": 0.0}],
                                   weight_decay=recipe.weight_decay)
     warmup = max(1, int(steps * recipe.warmup))
 
@@ -207,50 +222,92 @@ def swap_values(example: Example, pool: dict, rng: random.Random, chance: float)
     return Example(out_words, example.intent, out_tags)
 
 
+def swap_phrases(example: Example, lists: PhraseLists, phrases: list[list[list[str]]], rng: random.Random,
+                 chance: float) -> Example:
+    """A copy of `example` where each match of an interchangeable phrase list is, with `chance`, replaced by
+    another phrase of the list (`phrases[n]`, words), unless the match cuts an entity value."""
+    out_words, out_tags, at = [], [[] for _ in example.tags], 0
+    for n, i, length in sorted(lists.find(example.words), key=lambda m: m[1]):
+        runs = [_run(layer, i, i + length) for layer in example.tags]
+        if i < at or not phrases[n] or None in runs or rng.random() >= chance:
+            continue
+        words = rng.choice(phrases[n])
+        out_words += example.words[at:i] + words
+        for out, layer, run in zip(out_tags, example.tags, runs):
+            out += layer[at:i] + [run] + [run + 1 if run else 0] * (len(words) - 1)
+        at = i + length
+    out_words += example.words[at:]
+    for out, layer in zip(out_tags, example.tags):
+        out += layer[at:]
+    return Example(out_words, example.intent, out_tags)
+
+
+def _run(tags: list[int], a: int, b: int) -> int | None:
+    """0 when words a..b-1 are outside entities; B's tag when they are exactly one value; else None."""
+    part = tags[a:b]
+    if not any(part):
+        return 0
+    whole = part[0] % 2 == 1 and all(t == part[0] + 1 for t in part[1:])
+    return part[0] if whole and (b == len(tags) or tags[b] != part[0] + 1) else None
+
+
 # --- batches: length-bucketed, padded to the longest of each batch -----------------------------
 
-def batches(examples: list[Example], tokenizer: Tokenizer, size: int, rng: random.Random | None = None):
-    """Tensors of batches of similar length; shuffled with `rng` (buckets of 50 batches), in order without."""
-    encoded = [(encode(tokenizer, e.words), e) for e in examples]
-    order = list(range(len(encoded)))
-    if rng:
-        rng.shuffle(order)
-    groups = []
-    for at in range(0, len(order), size * 50):
-        bucket = sorted(order[at:at + size * 50], key=lambda i: len(encoded[i][0].input_ids)) if rng else order[at:at + size * 50]
-        groups += [bucket[i:i + size] for i in range(0, len(bucket), size)]
-    if rng:
-        rng.shuffle(groups)
-    for group in groups:
-        yield collate([encoded[i] for i in group])
+class Batcher:
+    """Model inputs from examples: sub-token ids, attention mask and (with phrase lists) feature channels."""
 
+    def __init__(self, tokenizer: Tokenizer, phrases: PhraseLists | None = None):
+        self.tokenizer = tokenizer
+        self.phrases = phrases if phrases else None
 
-def collate(items) -> dict:
-    length = max(len(encoding.input_ids) for encoding, _ in items)
-    ids = torch.zeros(len(items), length, dtype=torch.long)
-    mask = torch.zeros(len(items), length, dtype=torch.long)
-    slots = [torch.full((len(items), length), IGNORE, dtype=torch.long) for _ in items[0][1].tags]
-    for row, (encoding, example) in enumerate(items):
-        ids[row, :len(encoding.input_ids)] = torch.tensor(encoding.input_ids)
-        mask[row, :len(encoding.input_ids)] = 1
-        for word, position in enumerate(encoding.first):
-            if position >= 0:
-                for layer, tags in zip(slots, example.tags):
-                    layer[row, position] = tags[word]
-    return {"input_ids": ids, "attention_mask": mask, "intents": torch.tensor([e.intent for _, e in items]),
-            "slots": slots, "first": [encoding.first for encoding, _ in items]}
+    def batches(self, examples: list[Example], size: int, rng: random.Random | None = None):
+        """Tensors of batches of similar length; shuffled with `rng` (buckets of 50 batches), in order without."""
+        encoded = [(encode(self.tokenizer, e.words), e) for e in examples]
+        order = list(range(len(encoded)))
+        if rng:
+            rng.shuffle(order)
+        groups = []
+        for at in range(0, len(order), size * 50):
+            bucket = order[at:at + size * 50]
+            if rng:
+                bucket.sort(key=lambda i: len(encoded[i][0].input_ids))
+            groups += [bucket[i:i + size] for i in range(0, len(bucket), size)]
+        if rng:
+            rng.shuffle(groups)
+        for group in groups:
+            yield self.collate([encoded[i] for i in group])
+
+    def collate(self, items) -> dict:
+        length = max(len(encoding.input_ids) for encoding, _ in items)
+        ids = torch.zeros(len(items), length, dtype=torch.long)
+        mask = torch.zeros(len(items), length, dtype=torch.long)
+        slots = [torch.full((len(items), length), IGNORE, dtype=torch.long) for _ in items[0][1].tags]
+        features = torch.zeros(len(items), length, self.phrases.channels) if self.phrases else None
+        for row, (encoding, example) in enumerate(items):
+            ids[row, :len(encoding.input_ids)] = torch.tensor(encoding.input_ids)
+            mask[row, :len(encoding.input_ids)] = 1
+            channels = self.phrases.features(example.words) if self.phrases else None
+            for word, position in enumerate(encoding.first):
+                if position >= 0:
+                    for layer, tags in zip(slots, example.tags):
+                        layer[row, position] = tags[word]
+                    if features is not None:
+                        features[row, position] = torch.from_numpy(channels[word])
+        inputs = (ids, mask) + ((features,) if features is not None else ())
+        return {"inputs": inputs, "intents": torch.tensor([e.intent for _, e in items]), "slots": slots,
+                "first": [encoding.first for encoding, _ in items]}
 
 
 # --- metrics ------------------------------------------------------------------------------------
 
 @torch.no_grad()
-def evaluate(model: JointBert, tokenizer: Tokenizer, tagset: TagSet, examples: list[Example], bf16: bool = False) -> dict:
+def evaluate(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Example], bf16: bool = False) -> dict:
     """Intent accuracy, slot F1 (exact span and tag, every layer) and exact match (intent and all slots right)."""
     model.eval()
     right_intents = exact = found = gold = correct = 0
-    for batch in batches(examples, tokenizer, 64):
+    for batch in batcher.batches(examples, 64):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            intent_logits, *slot_logits = model(batch["input_ids"], batch["attention_mask"])
+            intent_logits, *slot_logits = model(*batch["inputs"])
         log_probs = [torch.log_softmax(logits.float(), -1).numpy() for logits in slot_logits]
         for row, intent in enumerate(intent_logits.argmax(-1).tolist()):
             positions = [p for p in batch["first"][row] if p >= 0]

@@ -17,8 +17,9 @@ from typing import Protocol
 import numpy as np
 import onnxruntime as ort
 
-from luislite.nlu.prediction import EntitySpan, Prediction
 from luislite.legacy import HIERARCHY_SEPARATOR
+from luislite.nlu.features import PhraseLists
+from luislite.nlu.prediction import EntitySpan, Prediction
 from luislite.nlu.rules import RULES_FILE, Rules
 from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
@@ -40,6 +41,7 @@ class Recognizer:
         self.intents: list[str] = labels["intents"]
         self.tagset = TagSet.from_json(labels["tags"])
         self.max_tokens: int = labels["max_tokens"]
+        self.phrases = PhraseLists(labels.get("phraselists", []))
         self.parsers = list(parsers)
         self.rules = rules
 
@@ -59,8 +61,12 @@ class Recognizer:
         tokens = words(text)
         encoding = encode(self.tokenizer, [t.text for t in tokens], self.max_tokens)
         ids = np.array([encoding.input_ids], dtype=np.int64)
-        intent_logits, *slot_logits = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+        inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         kept = [i for i, position in enumerate(encoding.first) if position >= 0]
+        if self.phrases:
+            inputs["features"] = np.zeros((1, ids.shape[1], self.phrases.channels), dtype=np.float32)
+            inputs["features"][0, [encoding.first[i] for i in kept]] = self.phrases.features([t.text for t in tokens])[kept]
+        intent_logits, *slot_logits = self.session.run(None, inputs)
         positions = [encoding.first[i] for i in kept]
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + [p.parse(text) for p in self.parsers]
@@ -69,7 +75,7 @@ class Recognizer:
             candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]
             pattern = self.rules.match(text, candidates)
         intents = pattern_intents(self._intents(intent_logits[0]), pattern)
-        return Prediction(intents, merge(spans, parsed, pattern, self.rules))
+        return Prediction(intents, merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens)))
 
     def _intents(self, logits: np.ndarray) -> dict[str, float]:
         probs = np.exp(_log_softmax(logits))
@@ -77,7 +83,7 @@ class Recognizer:
 
 
 def merge(learned: list[EntitySpan], parsed: list[list[EntitySpan]], pattern: PatternMatch | None = None,
-          rules: Rules | None = None) -> list[EntitySpan]:
+          rules: Rules | None = None, phrases: list[EntitySpan] = ()) -> list[EntitySpan]:
     """The one place where the model's spans meet the rule-based parsers' spans. Precedence, in order:
 
     1. Rule spans (list, regex, prebuilt) are always kept, next to the model's: LUIS answers them whatever the
@@ -89,7 +95,8 @@ def merge(learned: list[EntitySpan], parsed: list[list[EntitySpan]], pattern: Pa
     4. Machine-learned entities and children obey their constraints: one constrained to an entity (`instanceOf`,
        or a required model feature) is dropped unless a span of that entity overlaps it; with `instanceOf` it
        takes that span's offsets and value (a list's canonical forms, a prebuilt's resolution) and type.
-       Constraints to prebuilts luislite cannot recognise (geographyV2, ...) are ignored.
+       Constraints to prebuilts luislite cannot recognise (geographyV2, ...) are ignored. One with a required
+       phrase list is dropped unless a match of the list (`phrases`) overlaps it.
     5. A composite span the model found takes as children every other top-level span inside it whose entity is
        one of its children (`Parent::Child` takes the child span of a `Parent` span); those spans then appear
        only inside it. A composite without any child is dropped.
@@ -107,7 +114,7 @@ def merge(learned: list[EntitySpan], parsed: list[list[EntitySpan]], pattern: Pa
         model += [p for p in pattern.spans if p.kind == "ml"]
     spans = model + found
     if rules:
-        spans = [c for s in model if (c := _constrain(s, (s.entity.lower(),), spans, rules))] + found
+        spans = [c for s in model if (c := _constrain(s, (s.entity.lower(),), spans, rules, phrases))] + found
         spans = _compose(composites, spans, rules)
     return sorted(spans, key=_order)
 
@@ -149,8 +156,12 @@ def _with_role(span: EntitySpan, roles: list[EntitySpan]) -> EntitySpan:
     return replace(span, role=role.role) if role else span
 
 
-def _constrain(span: EntitySpan, path: tuple[str, ...], spans: list[EntitySpan], rules: Rules) -> EntitySpan | None:
+def _constrain(span: EntitySpan, path: tuple[str, ...], spans: list[EntitySpan], rules: Rules,
+               phrases: list[EntitySpan]) -> EntitySpan | None:
     """`span` (and its children) if its constraints hold, with the value of its `instanceOf` entity; else None."""
+    for need in rules.required_phrases.get(path, ()):
+        if not any(p.entity.lower() == need and _overlaps(p, span) for p in phrases):
+            return None
     for need in rules.required.get(path, ()):
         candidates = [s for s in spans if s.entity.lower() == need and s is not span and _overlaps(s, span)]
         if not candidates:
@@ -159,7 +170,8 @@ def _constrain(span: EntitySpan, path: tuple[str, ...], spans: list[EntitySpan],
             best = max(candidates, key=lambda s: min(s.end, span.end) - max(s.start, span.start))
             span = replace(span, start=best.start, end=best.end, resolution=best.resolution,
                            type=best.type or best.entity)
-    children = [c for child in span.children if (c := _constrain(child, path + (child.entity.lower(),), spans, rules))]
+    children = [c for child in span.children
+                if (c := _constrain(child, path + (child.entity.lower(),), spans, rules, phrases))]
     return replace(span, children=children) if children != span.children else span
 
 

@@ -2,7 +2,7 @@
 
 Each parser is a small class built `from_version(version)` with `parse(text) -> list[EntitySpan]`, in the manner
 of Snips NLU. `Rules` gathers those an app needs. Training writes the parts of the version they need into the
-artifact as `rules.json` (LUIS app JSON without utterances or phrase lists), so a trained artifact answers with
+artifact as `rules.json` (LUIS app JSON without utterances), so a trained artifact answers with
 the lists, regexes and patterns of the version it was trained on: sublist edits take effect after the next train.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ RULES_FILE = "rules.json"
 
 
 def rules_json(version: AppVersion) -> dict:
-    """What `Rules` needs of a version, as LUIS app JSON (entities, patterns), without utterances or phrase lists."""
-    return version.to_luis() | {"utterances": [], "phraselists": []}
+    """What `Rules` needs of a version, as LUIS app JSON (entities, patterns, phrase lists), without utterances."""
+    return version.to_luis() | {"utterances": []}
 
 
 class Rules:
@@ -38,6 +38,9 @@ class Rules:
         # the models among its required features; the first is `instanceOf`, whose value the span takes
         self.required: dict[tuple[str, ...], list[str]] = {}
         self.instance_of: dict[tuple[str, ...], str] = {}
+        # ... and the active phrase lists that must match on it (required phrase-list features)
+        self.required_phrases: dict[tuple[str, ...], list[str]] = {}
+        self._active = {p.name.lower() for p in version.phraselists if p.active}
         recognizable = {e.name.lower() for e in version.entities
                         if isinstance(e, (ListEntity, RegexEntity)) or (isinstance(e, PrebuiltEntity) and e.name in MODELS)}
         recognizable |= {e.name.lower() for e in version.entities_of(MLEntity)}
@@ -53,6 +56,9 @@ class Rules:
         needs = [n for n in dict.fromkeys(needs) if n in recognizable]  # an unsupported prebuilt never suppresses
         if needs:
             self.required[path] = needs
+        phrases = [f.feature_name.lower() for f in node.features if f.feature_name and f.is_required]
+        if phrases := [p for p in phrases if p in self._active]:
+            self.required_phrases[path] = phrases
         for child in node.children:
             self._constraints(path + (child.name.lower(),), child, recognizable)
 

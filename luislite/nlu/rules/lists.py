@@ -13,36 +13,56 @@ from luislite.nlu.prediction import EntitySpan
 from luislite.tokens import tokenize
 
 
-def _key(text: str) -> tuple[str, ...]:
-    return tuple(unicodedata.normalize("NFC", t.text).casefold() for t in tokenize(text))
+def key(text: str) -> tuple[str, ...]:
+    """How a phrase is looked up: its LUIS tokens, NFC-normalised and casefolded."""
+    return tuple(word_key(t.text) for t in tokenize(text))
 
 
-class ListMatcher:
-    """One list entity: token sequence -> canonical forms."""
+def word_key(word: str) -> str:
+    return unicodedata.normalize("NFC", word).casefold()
 
-    def __init__(self, entity: ListEntity):
-        self.name = entity.name
-        self.table: dict[tuple[str, ...], list[str]] = {}
-        for sublist in entity.sublists:
-            for phrase in [sublist.canonical_form, *sublist.synonyms]:
-                key = _key(phrase)
-                if key and sublist.canonical_form not in self.table.setdefault(key, []):
-                    self.table[key].append(sublist.canonical_form)
-        self.longest = max(map(len, self.table), default=0)
 
-    def parse(self, words: list, keys: list[str]) -> list[EntitySpan]:
-        spans, i = [], 0
+class PhraseTable:
+    """Phrases (as token keys) -> values; `find` takes the longest match at each position, left to right."""
+
+    def __init__(self):
+        self.table: dict[tuple[str, ...], list] = {}
+        self.longest = 0
+
+    def add(self, phrase: str, value) -> None:
+        phrase_key = key(phrase)
+        if phrase_key and value not in self.table.setdefault(phrase_key, []):
+            self.table[phrase_key].append(value)
+            self.longest = max(self.longest, len(phrase_key))
+
+    def find(self, keys: list[str]) -> list[tuple[int, int, list]]:
+        """(first word, words, values) of each match in `keys` (words' keys)."""
+        matches, i = [], 0
         while i < len(keys):
             for n in range(min(self.longest, len(keys) - i), 0, -1):
-                canonical = self.table.get(tuple(keys[i:i + n]))
-                if canonical:
-                    spans.append(EntitySpan(self.name, words[i].start, words[i + n - 1].end, None, kind="list",
-                                            resolution=list(canonical)))
+                values = self.table.get(tuple(keys[i:i + n]))
+                if values:
+                    matches.append((i, n, values))
                     i += n
                     break
             else:
                 i += 1
-        return spans
+        return matches
+
+
+class ListMatcher:
+    """One list entity: its canonical forms and synonyms -> canonical forms."""
+
+    def __init__(self, entity: ListEntity):
+        self.name = entity.name
+        self.phrases = PhraseTable()
+        for sublist in entity.sublists:
+            for phrase in [sublist.canonical_form, *sublist.synonyms]:
+                self.phrases.add(phrase, sublist.canonical_form)
+
+    def parse(self, words: list, keys: list[str]) -> list[EntitySpan]:
+        return [EntitySpan(self.name, words[i].start, words[i + n - 1].end, None, kind="list", resolution=list(values))
+                for i, n, values in self.phrases.find(keys)]
 
 
 class ListParser:
@@ -58,5 +78,5 @@ class ListParser:
 
     def parse(self, text: str) -> list[EntitySpan]:
         words = tokenize(text)
-        keys = [unicodedata.normalize("NFC", w.text).casefold() for w in words]
+        keys = [word_key(w.text) for w in words]
         return [span for matcher in self.matchers for span in matcher.parse(words, keys)]
