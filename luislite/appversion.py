@@ -6,6 +6,7 @@ the dataclasses are Python string indices with an exclusive end; LUIS JSON uses 
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -643,8 +644,36 @@ def check_regex(pattern: str) -> str:
     import regex
     if not isinstance(pattern, str) or not pattern or len(pattern) > LIMITS["regex_pattern"]:
         raise AppVersionError(f"The regex pattern must have 1 to {LIMITS['regex_pattern']} characters.")
+    if _repeats(pattern) > _MAX_REPEATS:
+        raise AppVersionError(f"The regex pattern '{pattern}' is invalid: its repeat counts multiply to more than "
+                              f"{_MAX_REPEATS}, and a query has at most {LIMITS['text']} characters.")
     try:
         regex.compile(pattern)
     except (regex.error, RecursionError, OverflowError) as error:
         raise AppVersionError(f"The regex pattern '{pattern}' is invalid: {error}.") from None
     return pattern
+
+
+_MAX_REPEATS = 1_000
+# an escape (with a braced argument), a character class, a counted repeat (group 1: its minimum), any other character
+_REGEX_TOKEN = re.compile(r"\\[pPxuUNg]\{[^}]*\}|\\.|\[\^?\]?(?:\\.|[^\]])*\]|\{(\d+)(?:,\d*)?\}|.", re.S)
+
+
+def _repeats(pattern: str) -> int:
+    """The largest product of nested minimum repeat counts in a regex, such as 10**8 for `(?:a{10000}){10000}`.
+
+    `regex` unrolls counted repeats when it compiles: that pattern would take minutes and gigabytes.
+    """
+    frames, last = [1], 1  # the largest product in each open group; the product of the last item
+    for token in _REGEX_TOKEN.finditer(pattern):
+        if token.group(1) is not None:
+            last *= max(int(token.group(1)), 1)
+            frames[-1] = max(frames[-1], last)
+        elif token.group() == "(":
+            frames.append(1)
+        elif token.group() == ")" and len(frames) > 1:
+            last = frames.pop()
+            frames[-1] = max(frames[-1], last)
+        else:
+            last = 1
+    return max(frames)

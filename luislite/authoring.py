@@ -102,8 +102,9 @@ def list_versions(app: App, skip: int, take: int) -> list[Version]:
 def check_version_id(app: App, version_id) -> str:
     """A version ID LUIS would accept (leniently: exports carry ids like '0.6 Beta Version'), unused in `app`."""
     if not isinstance(version_id, str) or not version_id.strip() or len(version_id) > LIMITS["name"] \
-            or any(c in '/\\?#%' or not c.isprintable() for c in version_id):
-        raise AppVersionError("The version ID must have 1 to 50 printable characters other than / \\ ? # %.")
+            or any(c in '/\\?#%' or not c.isprintable() for c in version_id) or version_id in (".", ".."):
+        raise AppVersionError("The version ID must have 1 to 50 printable characters other than / \\ ? # %, "
+                              "and not be . or .. (a URL cannot hold those).")
     if any(v.version_id == version_id for v in app.versions):
         raise AppVersionError(f"A version with the ID '{version_id}' already exists.")
     return version_id
@@ -136,6 +137,8 @@ def parse_luis(doc) -> AppVersion:
     if not isinstance(doc, (dict, str)):
         raise AppVersionError("The application JSON must be an object.")
     try:
+        if isinstance(doc, dict):
+            _check_utterance_count(doc)
         version = parse_lu(doc) if isinstance(doc, str) else AppVersion.from_luis(doc)
         version.utterances = list({u.text.lower() if isinstance(u.text, str) else u.text: u
                                    for u in version.utterances}.values())
@@ -149,6 +152,14 @@ def parse_luis(doc) -> AppVersion:
     except (KeyError, TypeError, ValueError, AttributeError) as error:  # e.g. a number where a name belongs
         raise AppVersionError(f"The application JSON is malformed: {type(error).__name__} {error}.") from None
     return version
+
+
+def _check_utterance_count(doc: dict) -> None:
+    """Refuse LUIS JSON over the utterance limit before building it: 200,000 utterances would take seconds."""
+    utterances = doc.get("utterances")
+    if isinstance(utterances, list) and len(utterances) > LIMITS["utterances"]:
+        texts = {u["text"].lower() for u in utterances if isinstance(u, dict) and isinstance(u.get("text"), str)}
+        check_limit(len(texts), "utterances", "example utterances")
 
 
 @_bulk()

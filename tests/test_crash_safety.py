@@ -2,15 +2,20 @@
 before or after each request, never half of it, the database passes `integrity_check`, and published slots answer.
 
 One request is one transaction (BEGIN IMMEDIATE ... COMMIT, SQLite in WAL mode): these tests check that this
-holds against a real kill, not only a clean shutdown.
+holds against a real kill, not only a clean shutdown. A kill in the middle of training leaves the job InProgress
+until the restarted worker sees its heartbeat is stale (`jobs.STALE_AFTER`, a minute: the test ages it instead of
+waiting) and fails it; the model a slot served before keeps serving. Model directories half-written by a killed
+training are removed by the next worker (luislite/artifacts.py says when a temporary directory is abandoned).
 """
 import os
 import signal
 import sqlite3
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import requests
 
 from conftest import Http
@@ -178,3 +183,83 @@ def test_kill_during_publishing_keeps_the_slots_answering(start_server, tiny_mod
                                 headers={"Ocp-Apim-Subscription-Key": restarted.endpoint_key}, timeout=60)
         assert response.status_code == 200, response.text
         assert response.json()["prediction"]["topIntent"]
+
+
+def predict(server, app_id: str, query: str = "fly me to paris") -> dict:
+    response = requests.get(f"{server.url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict",
+                            params={"query": query, "verbose": "true", "show-all-intents": "true"},
+                            headers={"Ocp-Apim-Subscription-Key": server.endpoint_key}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def training_status(http, app_id: str, version: str) -> str | None:
+    statuses = http.get(f"/apps/{app_id}/versions/{version}/train").json()
+    return statuses[0]["details"]["status"] if statuses else None
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started: its training worker."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"  # a zombie does nothing
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+                    reason="finds the training worker through /proc")
+def test_kill_during_training_fails_the_job_and_keeps_the_published_model(start_server, tiny_model, tmp_path):
+    env = {"LUISLITE_BASE_MODEL": str(tiny_model), "LUISLITE_TRAIN_THREADS": "1"}
+    server = start_server(data_dir=tmp_path, **env)
+    http = Http(server, server.key)
+    app_id = trained_travel_app(http)  # 0.1 trained and serving production
+    served = predict(server, app_id)
+    assert http.post(f"/apps/{app_id}/versions/0.1/clone", json={"version": "0.2"}).status_code == 201
+    examples = [{"text": f"book flight number {n} to lima", "intentName": "BookFlight"} for n in range(100)]
+    assert http.post(f"/apps/{app_id}/versions/0.2/examples", json=examples).status_code == 201
+    assert http.post(f"/apps/{app_id}/versions/0.2/train").status_code == 202
+    wait_until(lambda: training_status(http, app_id, "0.2") == "InProgress", timeout=60, what="the training's start")
+    workers = children(server.process.pid)
+    assert workers, "no training worker process found"
+    kill(server)  # the orphaned worker exits within a second, mid-training
+    wait_until(lambda: all(map(gone, workers)), timeout=30, what="the training worker's exit")
+
+    assert_intact(tmp_path)
+    assert query(tmp_path, "SELECT status FROM training_jobs ORDER BY id DESC LIMIT 1") == [("InProgress",)]
+    served_by = query(tmp_path, "SELECT slot, version_id, artifact FROM publications")
+    stale = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S.000000")
+    query(tmp_path, "UPDATE training_jobs SET heartbeat = ? WHERE status = 'InProgress'", stale)  # a minute passed
+    restarted = start_server(data_dir=tmp_path, **env)
+    http = Http(restarted, restarted.key)
+    wait_until(lambda: training_status(http, app_id, "0.2") == "Fail", timeout=60, what="the interrupted job's end")
+    assert "Interrupted" in http.get(f"/apps/{app_id}/versions/0.2/train").json()[0]["details"]["failureReason"]
+    assert http.get(f"/apps/{app_id}/versions/0.2").json()["trainingStatus"] == "NeedsTraining"
+    assert query(tmp_path, "SELECT slot, version_id, artifact FROM publications") == served_by
+    assert predict(restarted, app_id) == served  # the same model, the same scores
+
+
+def test_the_worker_removes_model_directories_a_killed_training_left(start_server, tmp_path):
+    models = tmp_path / "models"
+
+    def model_dir(name: str, age: float = 0) -> Path:
+        path = models / name
+        path.mkdir(parents=True)
+        (path / "weights.safetensors").write_bytes(b"half-written")
+        for item in (path / "weights.safetensors", path):
+            os.utime(item, (time.time() - age, time.time() - age))
+        return path
+
+    abandoned = [model_dir(".0f1c4a0e-0000-4000-8000-000000000001-0123456789ab.k3j4h5g6", age=3600),
+                 model_dir(".0f1c4a0e-0000-4000-8000-000000000001-0123456789ab.old-4194303"),
+                 model_dir("0f1c4a0e-0000-4000-8000-000000000002-0123456789ab", age=3600)]  # trained, never recorded
+    busy = [model_dir(".0f1c4a0e-0000-4000-8000-000000000003-0123456789ab.a1b2c3d4"),  # another worker writing it
+            model_dir(".0f1c4a0e-0000-4000-8000-000000000004-0123456789ab.e5f6g7h8", age=3600)]
+    (busy[1] / "model.onnx").write_bytes(b"being written now")  # an old directory, but a file in it grows now
+    os.utime(busy[1], (time.time() - 3600, time.time() - 3600))
+    start_server(data_dir=tmp_path)  # with one training worker
+    wait_until(lambda: not any(p.exists() for p in abandoned), timeout=30, what="the removal of abandoned models")
+    assert all(p.is_dir() for p in busy)

@@ -1,5 +1,6 @@
 """Reading request bodies and query parameters the way LUIS clients send them."""
 import json
+import re
 
 from flask import request
 from marshmallow import Schema
@@ -8,6 +9,7 @@ from luislite.api.errors import LuisError, bad_argument
 
 _JSON_TYPES = {"", "application/json", "text/json", "text/plain"}
 _MAX_SKIP = 2 ** 31 - 1  # LUIS's skip is a 32-bit integer; larger ones overflow the database
+_NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")  # a NUL byte, or a JSON \u0000 whose backslash is no escaped one
 
 
 def json_body():
@@ -25,9 +27,17 @@ def json_body():
         raise bad_argument(f"The request body is not valid JSON: {error}.") from None
 
 
+def _refuse_nul() -> None:
+    """A 400 for a body holding a NUL character: no LUIS text has one, and PostgreSQL cannot store one."""
+    raw = request.get_data(cache=True)
+    if (b"\x00" in raw or b"\\u0000" in raw) and _NUL.search(raw):
+        raise bad_argument("The request body holds a NUL character (\\u0000), which LUIS text cannot contain.")
+
+
 def load(schema: Schema, many: bool = False):
     """The JSON body validated and deserialized by a marshmallow schema."""
     body = json_body()
+    _refuse_nul()
     if body is None:
         raise bad_argument("The request body is missing.")
     if many and not isinstance(body, list):
@@ -65,6 +75,7 @@ def app_document():
 
     The SDK's `import_lu_format` sends the text JSON-encoded, as a string literal.
     """
+    _refuse_nul()
     if request.mimetype != "text/plain" and request.args.get("format") != "lu":
         return json_body()
     text = request.get_data(as_text=True)

@@ -36,6 +36,7 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
             if time.monotonic() - recovered > RECOVER_SECONDS:
                 jobs.recover_stale()
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
+                artifacts.collect_garbage(app.config["LUISLITE"].models_dir)  # and what a killed training left
                 recovered = time.monotonic()
             job_id = jobs.claim_next()
             if not beating:
