@@ -2,7 +2,9 @@
 
 Imports `{dataset}/train_luis_app.json` (or a fixed small sample of it), trains, publishes, then predicts
 every utterance of `{dataset}/test.jsonl` with prediction v3.0 POST and prints intent accuracy, slot F1
-(exact span and type), sentence exact match, training wall time, HTTP latency p50/p95 and peak memory.
+(exact span and type), sentence exact match, training wall time, HTTP latency p50/p95, the latency of the
+published model alone on the same utterances (`Recognizer.predict` in this process: HTTP minus model is the
+service's overhead) and peak memory.
 
     .venv/bin/python benchmarks/http_benchmark.py --dataset snips
     .venv/bin/python benchmarks/http_benchmark.py --dataset snips --per-intent 20
@@ -13,6 +15,7 @@ import argparse
 import json
 import random
 import signal
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -88,12 +91,32 @@ def evaluate(session: requests.Session, url: str, app_id: str, test: list[dict])
         exact += intent_right and found == gold
         tp, fp, fn = tp + len(found & gold), fp + len(found - gold), fn + len(gold - found)
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    latencies.sort()
+    p50, p95 = percentiles(latencies)
     return {"utterances": len(test), "intent_accuracy": round(100 * intents_right / len(test), 2),
             "slot_f1": round(100 * 2 * precision * recall / max(precision + recall, 1e-9), 2),
-            "exact_match": round(100 * exact / len(test), 2),
-            "latency_ms_p50": round(statistics.median(latencies), 2),
-            "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 2)}
+            "exact_match": round(100 * exact / len(test), 2), "latency_ms_p50": p50, "latency_ms_p95": p95}
+
+
+def model_latency(data_dir: Path, app_id: str, test: list[dict]) -> dict:
+    """p50/p95 of the production slot's model alone: `Recognizer.predict` in this process, no HTTP."""
+    from luislite.nlu.recognizer import Recognizer
+
+    with sqlite3.connect(data_dir / "luislite.db") as db:
+        [artifact] = db.execute("SELECT artifact FROM publications WHERE app_id = ? AND slot = 'production'",
+                                (app_id,)).fetchone()
+    recognizer = Recognizer.load(data_dir / "models" / artifact)
+    latencies = []
+    for example in test:
+        started = time.perf_counter()
+        recognizer.predict(example["text"])
+        latencies.append((time.perf_counter() - started) * 1000)
+    p50, p95 = percentiles(latencies)
+    return {"model_ms_p50": p50, "model_ms_p95": p95}
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    latencies = sorted(latencies)
+    return round(statistics.median(latencies), 2), round(latencies[int(0.95 * (len(latencies) - 1))], 2)
 
 
 def main():
@@ -115,6 +138,7 @@ def main():
             app_id, train_seconds = train_and_publish(session, url, app)
             result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
                       "train_seconds": round(train_seconds, 1)} | evaluate(session, url, app_id, test)
+            result |= model_latency(Path(data_dir), app_id, test)
             result["peak_rss_mb"] = round(peak_rss_mb(process.pid), 1)
         finally:
             process.terminate()
