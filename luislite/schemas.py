@@ -340,3 +340,408 @@ def phraselist_json(phraselist: PhraseList) -> dict:
 
 def explicit_item_json(item: ExplicitItem) -> dict:
     return {"id": item.id, "explicitListItem": item.text}
+
+
+# --- query parameters (documented in the OpenAPI description) --------------------------------
+
+class PagingQuery(LuisSchema):
+    skip = fields.Integer(validate=validate.Range(0, 2 ** 31 - 1), metadata={"description": "Entries to skip."})
+    take = fields.Integer(validate=validate.Range(0, 500), metadata={"description": "Entries to return (100)."})
+
+
+class AppDeleteQuery(LuisSchema):
+    force = fields.Boolean(metadata={"description": "Accepted and ignored: luislite has no Azure resources."})
+
+
+class AppImportQuery(LuisSchema):
+    appName = fields.String(metadata={"description": "The new app's name, instead of the document's."})
+    format = fields.String(validate=validate.OneOf(["json", "lu"]))
+
+
+class VersionImportQuery(LuisSchema):
+    versionId = fields.String(metadata={"description": "The new version's id, instead of the document's."})
+    format = fields.String(validate=validate.OneOf(["json", "lu"]))
+
+
+class ExportQuery(LuisSchema):
+    format = fields.String(validate=validate.OneOf(["json", "lu"]), metadata={"description": "`lu`: .lu text."})
+
+
+class IntentDeleteQuery(LuisSchema):
+    deleteUtterances = fields.Boolean(metadata={"description": "Delete the intent's examples (else they move "
+                                                                "to None)."})
+
+
+class ReviewQuery(PagingQuery):
+    threshold = fields.Float(validate=validate.Range(0, 1), metadata={"description": "Top scores below it (0.5)."})
+    margin = fields.Float(validate=validate.Range(0, 1), metadata={"description": "Top-two gaps below it (0.1)."})
+
+
+class BatchTestReportQuery(LuisSchema):
+    format = fields.String(validate=validate.OneOf(["json", "text", "html"]))
+
+
+class PredictionOptionsV3(LuisSchema):
+    verbose = fields.Boolean(metadata={"description": "Add `$instance` metadata to the entities."})
+    show_all_intents = fields.Boolean(data_key="show-all-intents", metadata={"description": "Score every intent."})
+    log = fields.Boolean(metadata={"description": "Keep the query in the app's query log."})
+
+
+class PredictionQueryV3(PredictionOptionsV3):
+    query = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    datetimeReference = fields.DateTime(metadata={"description": "The time relative dates resolve against."})
+
+
+class PredictionOptionsV2(LuisSchema):
+    verbose = fields.Boolean(metadata={"description": "Add every intent's score."})
+    staging = fields.Boolean(metadata={"description": "Predict with the staging slot."})
+    log = fields.Boolean(metadata={"description": "Keep the query in the app's query log."})
+    timezoneOffset = fields.Float(metadata={"description": "Minutes from UTC for datetimeV2 resolution."})
+    spellCheck = fields.Boolean(metadata={"description": "Accepted and ignored."})
+
+
+class PredictionQueryV2(PredictionOptionsV2):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+# --- request bodies documented only (the views read them directly) -----------------------------
+
+class PredictionRequestOptions(LuisSchema):
+    datetimeReference = fields.DateTime()
+    preferExternalEntities = fields.Boolean()
+
+
+class PredictionRequest(LuisSchema):
+    """The v3.0 POST body; `externalEntities` and `dynamicLists` are accepted and ignored."""
+    query = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    options = fields.Nested(PredictionRequestOptions)
+    externalEntities = fields.List(fields.Dict())
+    dynamicLists = fields.List(fields.Dict())
+
+
+class LuisLabel(LuisSchema):
+    entity = fields.String(required=True)
+    startPos = fields.Integer(required=True, metadata={"description": "Inclusive."})
+    endPos = fields.Integer(required=True, metadata={"description": "Inclusive."})
+    role = fields.String()
+    children = fields.List(fields.Nested(lambda: LuisLabel()))
+
+
+class LuisUtterance(LuisSchema):
+    text = fields.String(required=True)
+    intent = fields.String(required=True)
+    entities = fields.List(fields.Nested(LuisLabel), required=True)
+
+
+class LuisApp(LuisSchema):
+    """A LUIS app (export format 7.0.0; import reads schema versions 2.x to 7.0.0)."""
+    luis_schema_version = fields.String()
+    versionId = fields.String()
+    name = fields.String()
+    desc = fields.String(allow_none=True)
+    culture = fields.String()
+    tokenizerVersion = fields.String()
+    intents = fields.List(fields.Dict())
+    entities = fields.List(fields.Dict())
+    hierarchicals = fields.List(fields.Dict())
+    composites = fields.List(fields.Dict())
+    closedLists = fields.List(fields.Dict())
+    prebuiltEntities = fields.List(fields.Dict())
+    patternAnyEntities = fields.List(fields.Dict())
+    regex_entities = fields.List(fields.Dict())
+    phraselists = fields.List(fields.Dict())
+    regex_features = fields.List(fields.Dict())
+    patterns = fields.List(fields.Dict())
+    utterances = fields.List(fields.Nested(LuisUtterance))
+    settings = fields.List(fields.Nested(VersionSetting))
+
+
+# --- response shapes (documented in the OpenAPI description; built by the *_json functions) ------
+
+class OperationStatus(LuisSchema):
+    code = fields.String(required=True, validate=validate.OneOf(["Success", "Failed"]))
+    message = fields.String(required=True)
+
+
+class ErrorBody(LuisSchema):
+    code = fields.String(required=True, metadata={"description": "BadArgument, NotFound, 401, 414..."})
+    message = fields.String(required=True)
+
+
+class ErrorResponse(LuisSchema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class EndpointInfo(LuisSchema):
+    """ProductionOrStagingEndpointInfo."""
+    versionId = fields.String(required=True)
+    isStaging = fields.Boolean(required=True)
+    endpointUrl = fields.String(required=True)
+    region = fields.String(required=True)
+    assignedEndpointKey = fields.String(required=True, allow_none=True)
+    endpointRegion = fields.String(required=True)
+    failedRegions = fields.String(required=True, allow_none=True)
+    publishedDateTime = fields.DateTime(required=True)
+
+
+class ApplicationInfo(LuisSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True, allow_none=True)
+    culture = fields.String(required=True)
+    usageScenario = fields.String(required=True, allow_none=True)
+    domain = fields.String(required=True, allow_none=True)
+    versionsCount = fields.Integer(required=True)
+    createdDateTime = fields.DateTime(required=True)
+    endpoints = fields.Dict(fields.String(), fields.Nested(EndpointInfo), required=True)
+    endpointHitsCount = fields.Integer(required=True)
+    activeVersion = fields.String(required=True, allow_none=True)
+
+
+class AppSettingsInfo(LuisSchema):
+    id = fields.UUID(required=True)
+    public = fields.Boolean(required=True)
+
+
+class PublishSettingsInfo(LuisSchema):
+    id = fields.UUID(required=True)
+    sentimentAnalysis = fields.Boolean(required=True)
+    speech = fields.Boolean(required=True)
+    spellChecker = fields.Boolean(required=True)
+
+
+class AvailableCulture(LuisSchema):
+    name = fields.String(required=True)
+    code = fields.String(required=True)
+
+
+class VersionInfo(LuisSchema):
+    version = fields.String(required=True)
+    createdDateTime = fields.DateTime(required=True, allow_none=True)
+    lastModifiedDateTime = fields.DateTime(required=True, allow_none=True)
+    lastTrainedDateTime = fields.DateTime(required=True, allow_none=True)
+    lastPublishedDateTime = fields.DateTime(required=True, allow_none=True)
+    endpointUrl = fields.String(required=True, allow_none=True)
+    assignedEndpointKey = fields.String(required=True, allow_none=True)
+    externalApiKeys = fields.Dict(required=True, allow_none=True)
+    intentsCount = fields.Integer(required=True)
+    entitiesCount = fields.Integer(required=True)
+    endpointHitsCount = fields.Integer(required=True)
+    trainingStatus = fields.String(required=True, validate=validate.OneOf(["NeedsTraining", "InProgress", "Trained"]))
+
+
+class ModelInfo(LuisSchema):
+    """An intent or entity of any kind, as listed by `/models`."""
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    typeId = fields.Integer(required=True)
+    readableType = fields.String(required=True)
+
+
+class EntityRole(LuisSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class ChildEntity(LuisSchema):
+    """A child of an ML entity (every field), or of a composite (`id` and `name`)."""
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    instanceOf = fields.String(allow_none=True)
+    typeId = fields.Integer()
+    readableType = fields.String()
+    children = fields.List(fields.Nested(lambda: ChildEntity()))
+
+
+class SubListInfo(LuisSchema):
+    id = fields.Integer(required=True)
+    canonicalForm = fields.String(required=True)
+    list = fields.List(fields.String(), required=True)
+
+
+class ExplicitListItemInfo(LuisSchema):
+    id = fields.Integer(required=True)
+    explicitListItem = fields.String(required=True)
+
+
+class EntityExtractor(ModelInfo):
+    """An entity of any kind; the fields after `roles` belong to some kinds only."""
+    roles = fields.List(fields.Nested(EntityRole), required=True)
+    children = fields.List(fields.Nested(ChildEntity), metadata={"description": "ML and composite entities."})
+    subLists = fields.List(fields.Nested(SubListInfo), metadata={"description": "List entities."})
+    regexPattern = fields.String(metadata={"description": "Regex entities."})
+    explicitList = fields.List(fields.Nested(ExplicitListItemInfo), metadata={"description": "Pattern.any entities."})
+
+
+class PrebuiltDomainEntity(LuisSchema):
+    """An entry of the prebuilt entity catalogue (`/listprebuilts`)."""
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    examples = fields.String(required=True)
+
+
+class EntityLabelInfo(LuisSchema):
+    entityName = fields.String(required=True)
+    startTokenIndex = fields.Integer(required=True)
+    endTokenIndex = fields.Integer(required=True)
+    role = fields.String(required=True, allow_none=True)
+    roleId = fields.String(required=True, allow_none=True)
+    children = fields.List(fields.Nested(lambda: EntityLabelInfo()), required=True)
+
+
+class LabeledUtterance(LuisSchema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    tokenizedText = fields.List(fields.String(), required=True)
+    intentLabel = fields.String(required=True)
+    entityLabels = fields.List(fields.Nested(EntityLabelInfo), required=True)
+    intentPredictions = fields.List(fields.Dict(), required=True)
+    entityPredictions = fields.List(fields.Dict(), required=True)
+
+
+class LabelExampleResponse(LuisSchema):
+    UtteranceText = fields.String(required=True)
+    ExampleId = fields.Integer(required=True)
+
+
+class BatchLabelExample(LuisSchema):
+    value = fields.Nested(LabelExampleResponse)
+    hasError = fields.Boolean(required=True)
+    error = fields.Nested(ErrorBody)
+
+
+class LabelTextObject(LuisSchema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+
+
+class EnqueueTrainingResponse(LuisSchema):
+    statusId = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+class ModelTrainingDetails(LuisSchema):
+    statusId = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["Queued", "InProgress", "UpToDate", "Success",
+                                                                   "Fail"]))
+    exampleCount = fields.Integer(required=True)
+    trainingDateTime = fields.DateTime()
+    failureReason = fields.String(allow_none=True)
+    progress = fields.Dict()
+
+
+class ModelTrainingInfo(LuisSchema):
+    modelId = fields.UUID(required=True)
+    details = fields.Nested(ModelTrainingDetails, required=True)
+
+
+class PhraseListInfo(LuisSchema):
+    """PhraseListFeatureInfo."""
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    phrases = fields.String(required=True)
+    isActive = fields.Boolean(required=True)
+    isExchangeable = fields.Boolean(required=True)
+    enabledForAllModels = fields.Boolean(required=True)
+
+
+class FeaturesResponse(LuisSchema):
+    phraselistFeatures = fields.List(fields.Nested(PhraseListInfo), required=True)
+    patternFeatures = fields.List(fields.Dict(), required=True)
+
+
+class PatternRuleInfo(LuisSchema):
+    id = fields.UUID(required=True)
+    pattern = fields.String(required=True)
+    intent = fields.String(required=True)
+
+
+class ReviewUtterance(LuisSchema):
+    """A logged endpoint query whose prediction was unsure."""
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    predictedIntent = fields.String(required=True)
+    score = fields.Float(required=True)
+    secondScore = fields.Float(required=True, allow_none=True)
+    entities = fields.Raw(required=True)
+    slot = fields.String(required=True, allow_none=True)
+    loggedDateTime = fields.DateTime(required=True)
+
+
+class BatchTestQueued(LuisSchema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+class BatchTestInfo(BatchTestQueued):
+    versionId = fields.String(required=True, allow_none=True)
+    slot = fields.String(required=True, allow_none=True)
+    utterancesCount = fields.Integer(required=True)
+    createdDateTime = fields.DateTime(required=True)
+    startedDateTime = fields.DateTime(required=True, allow_none=True)
+    finishedDateTime = fields.DateTime(required=True, allow_none=True)
+    progress = fields.Dict(required=True, allow_none=True)
+    failureReason = fields.String()
+    report = fields.Dict()
+
+
+class IntentScore(LuisSchema):
+    score = fields.Float(required=True)
+
+
+class PredictionV3(LuisSchema):
+    topIntent = fields.String(required=True)
+    intents = fields.Dict(fields.String(), fields.Nested(IntentScore), required=True)
+    entities = fields.Dict(required=True, metadata={"description": "Entity (or role) name -> values, and "
+                                                                   "`$instance` metadata when verbose."})
+    sentiment = fields.Dict()
+
+
+class PredictionResponseV3(LuisSchema):
+    query = fields.String(required=True)
+    prediction = fields.Nested(PredictionV3, required=True)
+
+
+class IntentModel(LuisSchema):
+    intent = fields.String(required=True)
+    score = fields.Float(required=True)
+
+
+class EntityModel(LuisSchema):
+    entity = fields.String(required=True, metadata={"description": "The matched text, lowercased."})
+    type = fields.String(required=True)
+    startIndex = fields.Integer(required=True)
+    endIndex = fields.Integer(required=True, metadata={"description": "Inclusive."})
+    score = fields.Float()
+    resolution = fields.Dict()
+    role = fields.String()
+
+
+class CompositeChildModel(LuisSchema):
+    type = fields.String(required=True)
+    value = fields.String(required=True)
+
+
+class CompositeEntityModel(LuisSchema):
+    parentType = fields.String(required=True)
+    value = fields.String(required=True)
+    children = fields.List(fields.Nested(CompositeChildModel), required=True)
+
+
+class LuisResult(LuisSchema):
+    """The v2.0 prediction."""
+    query = fields.String(required=True)
+    topScoringIntent = fields.Nested(IntentModel, required=True)
+    intents = fields.List(fields.Nested(IntentModel), metadata={"description": "With verbose=true only."})
+    entities = fields.List(fields.Nested(EntityModel), required=True)
+    compositeEntities = fields.List(fields.Nested(CompositeEntityModel))
+    sentimentAnalysis = fields.Dict()
+
+
+class Liveness(LuisSchema):
+    status = fields.String(required=True)
+
+
+class Readiness(LuisSchema):
+    status = fields.String(required=True, validate=validate.OneOf(["ready", "unavailable"]))
+    checks = fields.Dict(fields.String(), fields.String(), required=True)

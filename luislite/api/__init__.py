@@ -1,7 +1,7 @@
 """HTTP only: LUIS URL prefixes, keys, errors, and one blueprint per LUIS resource."""
 from flask import Flask
 
-from luislite.api import access_log, health, prediction
+from luislite.api import access_log, health, openapi, prediction
 from luislite.api.authoring import AUTHORING_BLUEPRINTS
 from luislite.api.errors import register_error_handlers
 
@@ -26,6 +26,7 @@ def register_api(app: Flask) -> None:
     register_error_handlers(app)
     access_log.register(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(openapi.bp)
     for tag, prefix in AUTHORING_PREFIXES.items():
         for blueprint in AUTHORING_BLUEPRINTS:
             app.register_blueprint(blueprint, url_prefix=prefix, name=f"{blueprint.name}_{tag}")

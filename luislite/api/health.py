@@ -2,16 +2,21 @@
 from flask import Blueprint, current_app, jsonify
 
 from luislite import MIGRATIONS, health
+from luislite.api.openapi import operation
+from luislite.schemas import Liveness, Readiness
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
+@operation(Liveness)
 def alive():
+    """Liveness: 200 while the process answers."""
     return jsonify({"status": "ok"})
 
 
 @bp.get("/ready")
+@operation(Readiness, also={503: Readiness})
 def ready():
     """200 when every check passes, else 503; each check says "ok" or what is wrong."""
     config = current_app.config["LUISLITE"]

@@ -4,8 +4,11 @@ from flask import jsonify, request
 from luislite import authoring, publishing
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import app_document, flag, load, paging
+from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import base_url, created, operation_success, writes
-from luislite.schemas import AppCreate, AppSettings, AppUpdate, Publish, PublishSettings, app_json, endpoint_info
+from luislite.schemas import (AppCreate, AppDeleteQuery, AppImportQuery, ApplicationInfo, AppSettings, AppSettingsInfo,
+                              AppUpdate, AvailableCulture, EndpointInfo, LuisApp, PagingQuery, Publish,
+                              PublishSettings, PublishSettingsInfo, app_json, endpoint_info)
 from luislite.appversion import AppVersion
 
 bp = authoring_blueprint("apps")
@@ -14,8 +17,10 @@ CULTURES = [{"name": "English", "code": "en-us"}]
 
 
 @bp.post("/apps")
+@operation(body=AppCreate)
 @writes
 def add_app():
+    """Create an app, with its first version holding the None intent."""
     body = load(AppCreate())
     app = authoring.create_app(body["name"], body["culture"], body["description"], body["domain"],
                                body["usageScenario"], AppVersion(version_id=body["initialVersionId"] or "0.1"))
@@ -23,34 +28,46 @@ def add_app():
 
 
 @bp.get("/apps")
+@operation([ApplicationInfo], query=PagingQuery)
 def list_apps():
     return jsonify([app_json(a, base_url()) for a in authoring.list_apps(*paging())])
 
 
 @bp.get("/apps/cultures")
+@operation([AvailableCulture])
 def list_cultures():
     return jsonify(CULTURES)
 
 
 @bp.get("/apps/domains")
+@operation([TEXT])
+def list_domains():
+    return jsonify([])
+
+
 @bp.get("/apps/usagescenarios")
-def list_empty_names():
+@operation([TEXT])
+def list_usage_scenarios():
     return jsonify([])
 
 
 @bp.post("/apps/import")
+@operation(body={"application/json": LuisApp, "text/plain": TEXT}, query=AppImportQuery)
 @writes
 def import_app():
+    """Import a LUIS app: LUIS JSON (schema 2.x to 7.0.0) or `.lu` text."""
     app = authoring.import_app(app_document(), request.args.get("appName"))
     return created(app.id)
 
 
 @bp.get("/apps/<app_id>")
+@operation(ApplicationInfo)
 def get_app(app_id):
     return jsonify(app_json(authoring.get_app(app_id), base_url()))
 
 
 @bp.put("/apps/<app_id>")
+@operation(body=AppUpdate)
 @writes
 def update_app(app_id):
     body = load(AppUpdate())
@@ -59,6 +76,7 @@ def update_app(app_id):
 
 
 @bp.delete("/apps/<app_id>")
+@operation(query=AppDeleteQuery)
 @writes
 def delete_app(app_id):
     flag("force")
@@ -67,12 +85,14 @@ def delete_app(app_id):
 
 
 @bp.get("/apps/<app_id>/settings")
+@operation(AppSettingsInfo)
 def get_settings(app_id):
     app = authoring.get_app(app_id)
     return jsonify({"id": app.id, "public": app.public})
 
 
 @bp.put("/apps/<app_id>/settings")
+@operation(body=AppSettings)
 @writes
 def update_settings(app_id):
     authoring.get_app(app_id).public = load(AppSettings())["public"]
@@ -80,12 +100,14 @@ def update_settings(app_id):
 
 
 @bp.get("/apps/<app_id>/publishsettings")
+@operation(PublishSettingsInfo)
 def get_publish_settings(app_id):
     app = authoring.get_app(app_id)
     return jsonify({"id": app.id, **authoring.publish_settings(app)})
 
 
 @bp.put("/apps/<app_id>/publishsettings")
+@operation(body=PublishSettings)
 @writes
 def update_publish_settings(app_id):
     app = authoring.get_app(app_id)
@@ -94,8 +116,10 @@ def update_publish_settings(app_id):
 
 
 @bp.post("/apps/<app_id>/publish")
+@operation(EndpointInfo, body=Publish)
 @writes
 def publish(app_id):
+    """Publish a trained version to the production or staging slot."""
     body = load(Publish())
     publication = publishing.publish(app_id, body["versionId"], body["isStaging"])
     publishing.collect_garbage()
@@ -103,5 +127,6 @@ def publish(app_id):
 
 
 @bp.get("/apps/<app_id>/endpoints")
+@operation({"type": "object", "additionalProperties": TEXT})
 def list_endpoints(app_id):
     return jsonify({"local": f"{base_url()}/luis/v2.0/apps/{authoring.get_app(app_id).id}"})

@@ -7,14 +7,16 @@ from luislite import batchtest
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import load
 from luislite.api.errors import LuisError, bad_argument
+from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import writes
 from luislite.appversion import LIMITS
 from luislite.evaluation import format_html, format_text
-from luislite.schemas import LuisSchema, iso
+from luislite.schemas import BatchTestInfo, BatchTestQueued, BatchTestReportQuery, LuisSchema, iso
 
 bp = authoring_blueprint("batchtests")
 VERSION_TESTS = "/apps/<app_id>/versions/<version_id>/batchtests"
 SLOT_TESTS = "/apps/<app_id>/slots/<slot>/batchtests"
+REPORT = {"application/json": BatchTestInfo, "text/plain": TEXT, "text/html": TEXT}
 
 
 class BatchEntity(LuisSchema):
@@ -73,22 +75,30 @@ def _answer(test):
 
 
 @bp.post(VERSION_TESTS)
+@operation(BatchTestQueued, status=202, body=[BatchUtterance])
 @writes
 def test_version(app_id, version_id):
+    """Queue a batch test of a trained version (202)."""
     return _queued(batchtest.enqueue(app_id, _utterances(), version_id=version_id))
 
 
 @bp.post(SLOT_TESTS)
+@operation(BatchTestQueued, status=202, body=[BatchUtterance])
 @writes
 def test_slot(app_id, slot):
+    """Queue a batch test of a published slot (202)."""
     return _queued(batchtest.enqueue(app_id, _utterances(), slot=slot))
 
 
 @bp.get(f"{VERSION_TESTS}/<int:test_id>")
+@operation(REPORT, query=BatchTestReportQuery)
 def version_test(app_id, version_id, test_id):
+    """A batch test of a version: its status, and its report once it succeeded."""
     return _answer(batchtest.get(app_id, test_id, version_id=version_id))
 
 
 @bp.get(f"{SLOT_TESTS}/<int:test_id>")
+@operation(REPORT, query=BatchTestReportQuery)
 def slot_test(app_id, slot, test_id):
+    """A batch test of a slot: its status, and its report once it succeeded."""
     return _answer(batchtest.get(app_id, test_id, slot=slot))

@@ -9,12 +9,14 @@ from flask import jsonify
 from luislite import authoring, modeling
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import json_body, load, paging
+from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import created, operation_success, writes
 from luislite.appversion import (CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity,
                                  RegexEntity)
 from luislite.schemas import (STRING_LIST, ClosedListCreate, ClosedListUpdate, CompositeCreate, CompositeUpdate,
-                              EntityCreate, EntityUpdate, PatternAnyCreate, PatternAnyUpdate, RegexCreate,
-                              RegexUpdate, entity_json, intent_json)
+                              EntityCreate, EntityExtractor, EntityUpdate, LabelTextObject, ModelInfo, PagingQuery,
+                              PatternAnyCreate, PatternAnyUpdate, PrebuiltDomainEntity, RegexCreate, RegexUpdate,
+                              entity_json, intent_json)
 
 bp = authoring_blueprint("entities")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -37,13 +39,16 @@ ENTITY = f"{VERSION}/{kind(KINDS)}/<entity_id>"
 
 
 @bp.post(f"{VERSION}/{kind(CREATE)}")
+@operation(body={"anyOf": list(CREATE.values())})
 @writes
 def add_entity(app_id, version_id, kind):
+    """Create an entity of the kind the URL names; the body as that kind's create object."""
     entity = modeling.add_entity(authoring.get_version(app_id, version_id), load(CREATE[kind]()))
     return created(entity.id)
 
 
 @bp.get(f"{VERSION}/{kind(KINDS)}")
+@operation([EntityExtractor], query=PagingQuery)
 def list_entities(app_id, version_id, kind):
     skip, take = paging()
     entities = modeling.entities_of(authoring.load(authoring.get_version(app_id, version_id)), KINDS[kind])
@@ -51,6 +56,7 @@ def list_entities(app_id, version_id, kind):
 
 
 @bp.get(ENTITY)
+@operation(EntityExtractor)
 def get_entity(app_id, version_id, kind, entity_id):
     definition = authoring.load(authoring.get_version(app_id, version_id))
     return jsonify(entity_json(authoring.find_model(definition, entity_id, KINDS[kind])))
@@ -58,8 +64,10 @@ def get_entity(app_id, version_id, kind, entity_id):
 
 @bp.put(f"{VERSION}/{kind(UPDATE)}/<entity_id>")
 @bp.patch(f"{VERSION}/{kind(['entities', 'hierarchicalentities'])}/<entity_id>")  # v3: rename, set instanceOf
+@operation(body={"anyOf": list(dict.fromkeys(UPDATE.values()))})
 @writes
 def update_entity(app_id, version_id, kind, entity_id):
+    """Update an entity of the kind the URL names; the body as that kind's update object."""
     version = authoring.get_version(app_id, version_id)
     modeling.update_entity(version, entity_id, KINDS[kind], **load(UPDATE[kind]()))
     return operation_success()
@@ -73,28 +81,36 @@ def delete_entity(app_id, version_id, kind, entity_id):
 
 
 @bp.get(f"{VERSION}/entities/<entity_id>/suggest")
+@operation([{"type": "object"}])
 def entity_suggestions(app_id, version_id, entity_id):
+    """Suggested endpoint utterances for the entity: none."""
     authoring.find_model(authoring.load(authoring.get_version(app_id, version_id)), entity_id, MLEntity)
     return jsonify([])
 
 
 @bp.post(f"{VERSION}/prebuilts")
+@operation([EntityExtractor], body=[TEXT])
 @writes
 def add_prebuilts(app_id, version_id):
+    """Add prebuilt entities by name (`number`, `datetimeV2`...)."""
     names = STRING_LIST.deserialize(json_body())
     entities = modeling.add_prebuilts(authoring.get_version(app_id, version_id), names)
     return created([entity_json(e) for e in entities])
 
 
 @bp.get(f"{VERSION}/listprebuilts")
+@operation([PrebuiltDomainEntity])
 def prebuilt_catalogue(app_id, version_id):
+    """The prebuilt entities available to the version."""
     authoring.get_version(app_id, version_id)
     return jsonify([{"name": name, "description": description, "examples": examples}
                     for name, (description, examples) in modeling.PREBUILT_CATALOGUE.items()])
 
 
 @bp.get(f"{VERSION}/models")
+@operation([ModelInfo], query=PagingQuery)
 def list_models(app_id, version_id):
+    """The intents, then the entities of every kind."""
     skip, take = paging()
     definition = authoring.load(authoring.get_version(app_id, version_id))
     models = [intent_json(i) for i in definition.intents] + [entity_json(e) for e in definition.entities]
@@ -102,6 +118,8 @@ def list_models(app_id, version_id):
 
 
 @bp.get(f"{VERSION}/models/<model_id>/examples")
+@operation([LabelTextObject], query=PagingQuery)
 def model_examples(app_id, version_id, model_id):
+    """The examples labeled with an intent or entity."""
     examples = modeling.model_examples(authoring.get_version(app_id, version_id), model_id, *paging())
     return jsonify([{"id": e.id, "text": e.text} for e in examples])

@@ -4,9 +4,11 @@ from flask import jsonify
 from luislite import authoring, modeling
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import load
+from luislite.api.openapi import GUID, operation
 from luislite.api.responses import created, operation_success, writes
 from luislite.appversion import ExplicitItem, ListEntity, PatternAnyEntity
-from luislite.schemas import ChildCreate, ClosedListUpdate, ExplicitListItem, ModelName, WordList, explicit_item_json
+from luislite.schemas import (ChildCreate, ClosedListUpdate, ExplicitListItem, ExplicitListItemInfo, ModelName,
+                              WordList, explicit_item_json)
 
 bp = authoring_blueprint("entity_parts")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -16,6 +18,7 @@ COMPOSITE_CHILDREN = f"{VERSION}/compositeentities/<entity_id>/children"
 
 
 @bp.post(f"{VERSION}/entities/<entity_id>/children")
+@operation(body=ChildCreate)
 @writes
 def add_child(app_id, version_id, entity_id):
     child = modeling.add_child(authoring.get_version(app_id, version_id), entity_id, load(ChildCreate()))
@@ -25,14 +28,17 @@ def add_child(app_id, version_id, entity_id):
 # --- sublists -----------------------------------------------------------------------------------
 
 @bp.patch(f"{VERSION}/closedlists/<entity_id>")
+@operation(body=ClosedListUpdate)
 @writes
 def append_sublists(app_id, version_id, entity_id):
+    """Append the `subLists` of the body to a list entity."""
     sublists = load(ClosedListUpdate()).get("sublists", [])
     modeling.add_items(authoring.get_version(app_id, version_id), entity_id, ListEntity, sublists)
     return operation_success()
 
 
 @bp.post(SUBLISTS)
+@operation({"type": "integer"}, body=WordList)
 @writes
 def add_sublist(app_id, version_id, entity_id):
     version = authoring.get_version(app_id, version_id)
@@ -41,6 +47,7 @@ def add_sublist(app_id, version_id, entity_id):
 
 
 @bp.put(f"{SUBLISTS}/<int(signed=True):sublist_id>")
+@operation(body=WordList)
 @writes
 def update_sublist(app_id, version_id, entity_id, sublist_id):
     version = authoring.get_version(app_id, version_id)
@@ -67,11 +74,13 @@ def _explicit_item() -> ExplicitItem:
 
 
 @bp.get(EXPLICIT_LIST)
+@operation([ExplicitListItemInfo])
 def get_explicit_list(app_id, version_id, entity_id):
     return jsonify([explicit_item_json(i) for i in _explicit_list(app_id, version_id, entity_id)])
 
 
 @bp.post(EXPLICIT_LIST)
+@operation({"type": "integer"}, body=ExplicitListItem)
 @writes
 def add_explicit_item(app_id, version_id, entity_id):
     version = authoring.get_version(app_id, version_id)
@@ -80,12 +89,14 @@ def add_explicit_item(app_id, version_id, entity_id):
 
 
 @bp.get(f"{EXPLICIT_LIST}/<int(signed=True):item_id>")
+@operation(ExplicitListItemInfo)
 def get_explicit_item(app_id, version_id, entity_id, item_id):
     item = modeling.find_item(_explicit_list(app_id, version_id, entity_id), item_id)
     return jsonify(explicit_item_json(item))
 
 
 @bp.put(f"{EXPLICIT_LIST}/<int(signed=True):item_id>")
+@operation(body=ExplicitListItem)
 @writes
 def update_explicit_item(app_id, version_id, entity_id, item_id):
     version = authoring.get_version(app_id, version_id)
@@ -103,6 +114,7 @@ def delete_explicit_item(app_id, version_id, entity_id, item_id):
 # --- composite children -------------------------------------------------------------------------
 
 @bp.post(COMPOSITE_CHILDREN)
+@operation(GUID, body=ModelName)
 @writes
 def add_composite_child(app_id, version_id, entity_id):
     version = authoring.get_version(app_id, version_id)

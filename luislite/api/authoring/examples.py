@@ -5,9 +5,11 @@ from luislite import authoring
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import load, paging
 from luislite.api.errors import bad_argument
+from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
 from luislite.appversion import LIMITS, AppVersionError
-from luislite.schemas import ExampleLabel, labeled_utterance_json, to_utterance
+from luislite.schemas import (BatchLabelExample, ExampleLabel, LabeledUtterance, LabelExampleResponse, PagingQuery,
+                              labeled_utterance_json, to_utterance)
 
 bp = authoring_blueprint("examples")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -18,6 +20,7 @@ def _added(example) -> dict:
 
 
 @bp.post(f"{VERSION}/example")
+@operation(LabelExampleResponse, body=ExampleLabel)
 @writes
 def add_example(app_id, version_id):
     version = authoring.get_version(app_id, version_id)
@@ -28,8 +31,10 @@ def add_example(app_id, version_id):
 
 
 @bp.post(f"{VERSION}/examples")
+@operation([BatchLabelExample], body=[ExampleLabel], also={207: [BatchLabelExample]})
 @writes
 def add_examples(app_id, version_id):
+    """Add a batch of examples: 201, or 207 when any fails (one result per example, in order)."""
     version = authoring.get_version(app_id, version_id)
     bodies = load(ExampleLabel(), many=True)
     if len(bodies) > LIMITS["batch"]:
@@ -45,6 +50,7 @@ def add_examples(app_id, version_id):
 
 
 @bp.get(f"{VERSION}/examples")
+@operation([LabeledUtterance], query=PagingQuery)
 def list_examples(app_id, version_id):
     version = authoring.get_version(app_id, version_id)
     examples = authoring.list_examples(version, *paging())

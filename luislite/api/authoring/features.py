@@ -4,9 +4,11 @@ from flask import jsonify
 from luislite import authoring, modeling
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import load, paging
+from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
 from luislite.appversion import Child, Intent, MLEntity
-from luislite.schemas import ModelFeature, PhraseListCreate, PhraseListUpdate, phraselist_json
+from luislite.schemas import (FeaturesResponse, ModelFeature, OperationStatus, PagingQuery, PhraseListCreate,
+                              PhraseListInfo, PhraseListUpdate, phraselist_json)
 
 bp = authoring_blueprint("features")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -22,6 +24,7 @@ def _phraselists(app_id, version_id) -> list[dict]:
 
 
 @bp.post(PHRASELISTS)
+@operation({"type": "integer"}, body=PhraseListCreate)
 @writes
 def add_phraselist(app_id, version_id):
     phraselist = modeling.add_phraselist(authoring.get_version(app_id, version_id), load(PhraseListCreate()))
@@ -29,22 +32,27 @@ def add_phraselist(app_id, version_id):
 
 
 @bp.get(PHRASELISTS)
+@operation([PhraseListInfo], query=PagingQuery)
 def list_phraselists(app_id, version_id):
     return jsonify(_phraselists(app_id, version_id))
 
 
 @bp.get(f"{VERSION}/features")
+@operation(FeaturesResponse, query=PagingQuery)
 def list_features(app_id, version_id):
+    """The phrase lists, in v2.0's features envelope."""
     return jsonify({"phraselistFeatures": _phraselists(app_id, version_id), "patternFeatures": []})
 
 
 @bp.get(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")
+@operation(PhraseListInfo)
 def get_phraselist(app_id, version_id, phraselist_id):
     definition = authoring.load(authoring.get_version(app_id, version_id))
     return jsonify(phraselist_json(modeling.find_phraselist(definition, phraselist_id)))
 
 
 @bp.put(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")
+@operation(body=PhraseListUpdate)
 @writes
 def update_phraselist(app_id, version_id, phraselist_id):
     version = authoring.get_version(app_id, version_id)
@@ -62,12 +70,15 @@ def delete_phraselist(app_id, version_id, phraselist_id):
 # --- features of a model ----------------------------------------------------------------------
 
 @bp.get(MODEL_FEATURES)
+@operation([ModelFeature])
 def get_model_features(app_id, version_id, kind, model_id):
+    """The phrase lists and models that are features of an intent or entity."""
     definition = authoring.load(authoring.get_version(app_id, version_id))
     return jsonify([f.to_json() for f in authoring.find_model(definition, model_id, FEATURED[kind]).features])
 
 
 @bp.post(MODEL_FEATURES)
+@operation(OperationStatus, status=200, body=ModelFeature)
 @writes
 def add_model_feature(app_id, version_id, kind, model_id):
     version = authoring.get_version(app_id, version_id)
@@ -76,6 +87,7 @@ def add_model_feature(app_id, version_id, kind, model_id):
 
 
 @bp.put(MODEL_FEATURES)
+@operation(body=[ModelFeature])
 @writes
 def replace_model_features(app_id, version_id, kind, model_id):
     version = authoring.get_version(app_id, version_id)
@@ -84,6 +96,7 @@ def replace_model_features(app_id, version_id, kind, model_id):
 
 
 @bp.delete(MODEL_FEATURES)
+@operation(body=ModelFeature)
 @writes
 def delete_model_feature(app_id, version_id, kind, model_id):
     version = authoring.get_version(app_id, version_id)

@@ -4,15 +4,17 @@ from flask import jsonify
 from luislite import authoring
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import flag, load, paging
+from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
 from luislite.appversion import Intent
-from luislite.schemas import ModelName, intent_json
+from luislite.schemas import IntentDeleteQuery, ModelInfo, ModelName, PagingQuery, intent_json
 
 bp = authoring_blueprint("intents")
 INTENTS = "/apps/<app_id>/versions/<version_id>/intents"
 
 
 @bp.post(INTENTS)
+@operation(body=ModelName)
 @writes
 def add_intent(app_id, version_id):
     intent = authoring.add_intent(authoring.get_version(app_id, version_id), load(ModelName())["name"])
@@ -20,6 +22,7 @@ def add_intent(app_id, version_id):
 
 
 @bp.get(INTENTS)
+@operation([ModelInfo], query=PagingQuery)
 def list_intents(app_id, version_id):
     skip, take = paging()
     intents = authoring.load(authoring.get_version(app_id, version_id)).intents
@@ -27,12 +30,14 @@ def list_intents(app_id, version_id):
 
 
 @bp.get(f"{INTENTS}/<intent_id>")
+@operation(ModelInfo)
 def get_intent(app_id, version_id, intent_id):
     definition = authoring.load(authoring.get_version(app_id, version_id))
     return jsonify(intent_json(authoring.find_model(definition, intent_id, Intent)))
 
 
 @bp.put(f"{INTENTS}/<intent_id>")
+@operation(body=ModelName)
 @writes
 def rename_intent(app_id, version_id, intent_id):
     authoring.rename_intent(authoring.get_version(app_id, version_id), intent_id, load(ModelName())["name"])
@@ -40,6 +45,7 @@ def rename_intent(app_id, version_id, intent_id):
 
 
 @bp.delete(f"{INTENTS}/<intent_id>")
+@operation(query=IntentDeleteQuery)
 @writes
 def delete_intent(app_id, version_id, intent_id):
     version = authoring.get_version(app_id, version_id)
@@ -48,6 +54,8 @@ def delete_intent(app_id, version_id, intent_id):
 
 
 @bp.get(f"{INTENTS}/<intent_id>/suggest")
+@operation([{"type": "object"}])
 def intent_suggestions(app_id, version_id, intent_id):
+    """Suggested endpoint utterances for the intent: none."""
     authoring.find_model(authoring.load(authoring.get_version(app_id, version_id)), intent_id, Intent)
     return jsonify([])

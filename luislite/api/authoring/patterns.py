@@ -4,8 +4,9 @@ from flask import jsonify
 from luislite import authoring, modeling
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import json_body, load, paging
+from luislite.api.openapi import GUID, operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.schemas import STRING_LIST, PatternRule
+from luislite.schemas import STRING_LIST, PagingQuery, PatternRule, PatternRuleInfo
 
 bp = authoring_blueprint("patterns")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -17,6 +18,7 @@ def _json(patterns) -> list[dict]:
 
 
 @bp.post(f"{VERSION}/patternrule")
+@operation(PatternRuleInfo, body=PatternRule)
 @writes
 def add_pattern(app_id, version_id):
     [pattern] = modeling.add_patterns(authoring.get_version(app_id, version_id), [load(PatternRule())])
@@ -24,6 +26,7 @@ def add_pattern(app_id, version_id):
 
 
 @bp.post(PATTERNS)
+@operation([PatternRuleInfo], body=[PatternRule])
 @writes
 def add_patterns(app_id, version_id):
     patterns = modeling.add_patterns(authoring.get_version(app_id, version_id), load(PatternRule(), many=True))
@@ -31,12 +34,14 @@ def add_patterns(app_id, version_id):
 
 
 @bp.get(PATTERNS)
+@operation([PatternRuleInfo], query=PagingQuery)
 def list_patterns(app_id, version_id):
     skip, take = paging()
     return jsonify(_json(authoring.load(authoring.get_version(app_id, version_id)).patterns[skip:skip + take]))
 
 
 @bp.get(f"{VERSION}/intents/<intent_id>/patternrules")
+@operation([PatternRuleInfo], query=PagingQuery)
 def list_intent_patterns(app_id, version_id, intent_id):
     skip, take = paging()
     patterns = modeling.intent_patterns(authoring.load(authoring.get_version(app_id, version_id)), intent_id)
@@ -44,6 +49,7 @@ def list_intent_patterns(app_id, version_id, intent_id):
 
 
 @bp.put(PATTERNS)
+@operation([PatternRuleInfo], body=[PatternRule])
 @writes
 def update_patterns(app_id, version_id):
     patterns = modeling.update_patterns(authoring.get_version(app_id, version_id), load(PatternRule(), many=True))
@@ -51,6 +57,7 @@ def update_patterns(app_id, version_id):
 
 
 @bp.put(f"{PATTERNS}/<pattern_id>")
+@operation(PatternRuleInfo, body=PatternRule)
 @writes
 def update_pattern(app_id, version_id, pattern_id):
     pattern = load(PatternRule())
@@ -60,6 +67,7 @@ def update_pattern(app_id, version_id, pattern_id):
 
 
 @bp.delete(PATTERNS)
+@operation(body=[GUID])
 @writes
 def delete_patterns(app_id, version_id):
     pattern_ids = STRING_LIST.deserialize(json_body())

@@ -6,8 +6,10 @@ from luislite import authoring, querylog
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import json_body, paging
 from luislite.api.errors import bad_argument
+from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.schemas import EntityLabel, LuisSchema, iso, to_utterance
+from luislite.schemas import (EntityLabel, LabelExampleResponse, LuisSchema, ReviewQuery, ReviewUtterance, iso,
+                              to_utterance)
 
 bp = authoring_blueprint("querylogs")
 REVIEW = "/apps/<app_id>/versions/<version_id>/reviewutterances"
@@ -36,22 +38,28 @@ def _review_json(entry) -> dict:
 
 
 @bp.get("/apps/<app_id>/querylogs")
+@operation({"text/csv": TEXT})
 def download_query_logs(app_id):
+    """The app's logged endpoint queries as CSV: Query, UTC DateTime, Response."""
     app = authoring.get_app(app_id)
     return Response(stream_with_context(querylog.csv_lines(app.id)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{app.id}_querylogs.csv"'})
 
 
 @bp.get(REVIEW)
+@operation([ReviewUtterance], query=ReviewQuery)
 def review_utterances(app_id, version_id):
+    """Logged queries whose prediction was unsure: a low top score, or a close second."""
     version = authoring.get_version(app_id, version_id)
     entries = querylog.review_list(version, *paging(), _number("threshold", 0.5), _number("margin", 0.1))
     return jsonify([_review_json(e) for e in entries])
 
 
 @bp.post(f"{REVIEW}/<int:log_id>/accept")
+@operation(LabelExampleResponse, body=ReviewCorrection)
 @writes
 def accept_review_utterance(app_id, version_id, log_id):
+    """Add a logged query as an example: as predicted, or with the body's corrections."""
     version = authoring.get_version(app_id, version_id)
     entry = querylog.pending(version, log_id)
     body = json_body()
@@ -71,12 +79,14 @@ def accept_review_utterance(app_id, version_id, log_id):
 @bp.delete(f"{REVIEW}/<int:log_id>")
 @writes
 def dismiss_review_utterance(app_id, version_id, log_id):
+    """Remove a logged query from the review list."""
     version = authoring.get_version(app_id, version_id)
     querylog.dismiss(version, querylog.pending(version, log_id).query)
     return operation_success()
 
 
 @bp.delete("/apps/<app_id>/versions/<version_id>/suggest")
+@operation(body=TEXT)
 @writes
 def delete_unlabelled_utterance(app_id, version_id):
     """LUIS's DeleteUnlabelledUtterance: the body is the utterance as a JSON string."""

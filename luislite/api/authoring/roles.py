@@ -5,8 +5,9 @@ from luislite import authoring, modeling
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.authoring.entities import KINDS, VERSION, kind
 from luislite.api.body import load
+from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.schemas import ModelName, role_json
+from luislite.schemas import EntityRole, ModelName, role_json
 
 bp = authoring_blueprint("roles")
 ROLES = f"{VERSION}/{kind(KINDS)}/<entity_id>/roles"
@@ -18,11 +19,13 @@ def _entity(app_id, version_id, kind, entity_id):
 
 
 @bp.get(ROLES)
+@operation([EntityRole])
 def list_roles(app_id, version_id, kind, entity_id):
     return jsonify([role_json(r) for r in _entity(app_id, version_id, kind, entity_id).roles])
 
 
 @bp.post(ROLES)
+@operation(body=ModelName)
 @writes
 def add_role(app_id, version_id, kind, entity_id):
     version = authoring.get_version(app_id, version_id)
@@ -30,11 +33,13 @@ def add_role(app_id, version_id, kind, entity_id):
 
 
 @bp.get(f"{ROLES}/<role_id>")
+@operation(EntityRole)
 def get_role(app_id, version_id, kind, entity_id, role_id):
     return jsonify(role_json(modeling.find_role(_entity(app_id, version_id, kind, entity_id), role_id)))
 
 
 @bp.put(f"{ROLES}/<role_id>")
+@operation(body=ModelName)
 @writes
 def rename_role(app_id, version_id, kind, entity_id, role_id):
     version = authoring.get_version(app_id, version_id)

@@ -3,7 +3,9 @@ from flask import jsonify
 
 from luislite import authoring
 from luislite.api.authoring import authoring_blueprint
+from luislite.api.openapi import operation
 from luislite.api.responses import writes
+from luislite.schemas import EnqueueTrainingResponse, ModelTrainingInfo
 from luislite.training import jobs
 
 bp = authoring_blueprint("train")
@@ -11,8 +13,10 @@ TRAIN = "/apps/<app_id>/versions/<version_id>/train"
 
 
 @bp.post(TRAIN)
+@operation(EnqueueTrainingResponse, status=202)
 @writes
 def train_version(app_id, version_id):
+    """Queue the version for training (202); the training worker trains it."""
     status = jobs.enqueue(authoring.get_version(app_id, version_id))
     response = jsonify({"statusId": jobs.STATUS_IDS[status], "status": status})
     response.status_code = 202
@@ -20,5 +24,7 @@ def train_version(app_id, version_id):
 
 
 @bp.get(TRAIN)
+@operation([ModelTrainingInfo])
 def training_status(app_id, version_id):
+    """The training status of each model of the version."""
     return jsonify(jobs.model_statuses(authoring.get_version(app_id, version_id)))

@@ -4,10 +4,12 @@ from flask import Response, jsonify, request
 from luislite import authoring
 from luislite.api.authoring import authoring_blueprint
 from luislite.api.body import app_document, json_body, load, paging
+from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import base_url, created, operation_success, writes
 from luislite.appversion import AppVersion
 from luislite.lu import write_lu
-from luislite.schemas import VersionSetting, VersionUpdate, version_json
+from luislite.schemas import (ExportQuery, LuisApp, PagingQuery, VersionImportQuery, VersionInfo, VersionSetting,
+                              VersionUpdate, version_json)
 
 bp = authoring_blueprint("versions")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -18,18 +20,22 @@ def _json(version):
 
 
 @bp.get("/apps/<app_id>/versions")
+@operation([VersionInfo], query=PagingQuery)
 def list_versions(app_id):
     return jsonify([_json(v) for v in authoring.list_versions(authoring.get_app(app_id), *paging())])
 
 
 @bp.get(VERSION)
+@operation(VersionInfo)
 def get_version(app_id, version_id):
     return jsonify(_json(authoring.get_version(app_id, version_id)))
 
 
 @bp.put(VERSION)
+@operation(body=VersionUpdate)
 @writes
 def rename_version(app_id, version_id):
+    """Rename a version (`version` is its new id)."""
     authoring.rename_version(authoring.get_version(app_id, version_id), load(VersionUpdate())["version"])
     return operation_success()
 
@@ -42,8 +48,10 @@ def delete_version(app_id, version_id):
 
 
 @bp.post(f"{VERSION}/clone")
+@operation(TEXT, body=VersionUpdate)
 @writes
 def clone_version(app_id, version_id):
+    """Copy a version, untrained, to the id `version`; answers that id."""
     body = json_body() or {}
     new_id = body.get("version") if isinstance(body, dict) else None
     clone = authoring.clone_version(authoring.get_version(app_id, version_id), new_id)
@@ -51,6 +59,7 @@ def clone_version(app_id, version_id):
 
 
 @bp.get(f"{VERSION}/export")
+@operation({"application/json": LuisApp, "text/plain": TEXT}, query=ExportQuery)
 def export_version(app_id, version_id):
     """LUIS app JSON (schema 7.0.0), or the `.lu` format with `format=lu`."""
     document = authoring.export(authoring.get_version(app_id, version_id))
@@ -60,18 +69,22 @@ def export_version(app_id, version_id):
 
 
 @bp.post("/apps/<app_id>/versions/import")
+@operation(TEXT, body={"application/json": LuisApp, "text/plain": TEXT}, query=VersionImportQuery)
 @writes
 def import_version(app_id):
+    """Import a LUIS app document as a new version; answers its id."""
     version = authoring.import_version(authoring.get_app(app_id), app_document(), request.args.get("versionId"))
     return created(version.version_id)
 
 
 @bp.get(f"{VERSION}/settings")
+@operation([VersionSetting])
 def get_version_settings(app_id, version_id):
     return jsonify(authoring.load(authoring.get_version(app_id, version_id)).settings)
 
 
 @bp.put(f"{VERSION}/settings")
+@operation(body=[VersionSetting])
 @writes
 def update_version_settings(app_id, version_id):
     version = authoring.get_version(app_id, version_id)

@@ -31,11 +31,10 @@ def datetime_reference(body=None) -> dt.datetime | None:
             raise bad_argument(f"The datetimeReference '{value}' is not an ISO 8601 date and time.") from None
     offset = request.args.get("timezoneOffset")
     if offset:
-        try:
-            minutes = float(offset)
-        except ValueError:
-            raise bad_argument(f"The timezoneOffset '{offset}' is not a number of minutes.") from None
-        return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)).replace(tzinfo=None)
+        try:  # nan, inf and offsets past year 9999 overflow timedelta or datetime
+            return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=float(offset))).replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            raise bad_argument(f"The timezoneOffset '{offset}' is not a time zone's minutes from UTC.") from None
     return None
 
 

@@ -6,8 +6,10 @@ from flask import Blueprint, jsonify, request
 from luislite import publishing, querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag
+from luislite.api.openapi import TEXT, operation
 from luislite.api.prediction import check_query, datetime_reference
 from luislite.api.prediction.render import prediction_v2
+from luislite.schemas import LuisResult, PredictionOptionsV2, PredictionQueryV2
 
 bp = Blueprint("predict_v2", __name__)
 bp.before_request(lambda: require_key(prediction=True))
@@ -25,7 +27,11 @@ def _query() -> str:
 
 
 @bp.route("/apps/<app_id>", methods=["GET", "POST"])
+@operation(LuisResult, query=PredictionQueryV2, methods=["GET"])
+@operation(LuisResult, status=200, query=PredictionOptionsV2, body={"application/json": TEXT, "text/plain": TEXT},
+           methods=["POST"])
 def predict(app_id):
+    """Predict with the app's production (or staging) slot; POST's body is the query as a JSON string."""
     query = _query()
     slot = "staging" if flag("staging") else "production"
     artifact = publishing.slot_artifact(app_id, slot)

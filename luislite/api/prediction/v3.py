@@ -5,8 +5,10 @@ from luislite import publishing, querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
+from luislite.api.openapi import operation
 from luislite.api.prediction import check_query, datetime_reference
 from luislite.api.prediction.render import prediction_v3
+from luislite.schemas import PredictionOptionsV3, PredictionQueryV3, PredictionRequest, PredictionResponseV3
 
 bp = Blueprint("predict_v3", __name__)
 bp.before_request(lambda: require_key(prediction=True))
@@ -32,10 +34,16 @@ def _predict(artifact: str, app_id: str, **served_by):
 
 
 @bp.route("/apps/<app_id>/slots/<slot>/predict", methods=["GET", "POST"])
+@operation(PredictionResponseV3, query=PredictionQueryV3, methods=["GET"])
+@operation(PredictionResponseV3, status=200, query=PredictionOptionsV3, body=PredictionRequest, methods=["POST"])
 def predict_slot(app_id, slot):
+    """Predict with the app version a slot (production or staging) serves."""
     return _predict(publishing.slot_artifact(app_id, slot), app_id, slot=slot)
 
 
 @bp.route("/apps/<app_id>/versions/<version_id>/predict", methods=["GET", "POST"])
+@operation(PredictionResponseV3, query=PredictionQueryV3, methods=["GET"])
+@operation(PredictionResponseV3, status=200, query=PredictionOptionsV3, body=PredictionRequest, methods=["POST"])
 def predict_version(app_id, version_id):
+    """Predict with a trained version, published or not."""
     return _predict(publishing.version_artifact(app_id, version_id), app_id, version_id=version_id)
