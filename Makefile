@@ -18,6 +18,6 @@ serve: $(VENV)/.base
 	$(VENV)/bin/luislite serve
 
 test: $(VENV)/.test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 
 .PHONY: serve test
