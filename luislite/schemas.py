@@ -411,12 +411,37 @@ class PredictionRequestOptions(LuisSchema):
     preferExternalEntities = fields.Boolean()
 
 
-class PredictionRequest(LuisSchema):
-    """The v3.0 POST body; `externalEntities` and `dynamicLists` are accepted and ignored."""
+class ExternalEntity(LuisSchema):
+    """An entity the caller found itself: answered as found (`recognitionSources: ["externalEntities"]`)."""
+    entityName = fields.String(required=True, validate=validate.Length(min=1))
+    startIndex = fields.Integer(required=True, validate=validate.Range(min=0))
+    entityLength = fields.Integer(required=True, validate=validate.Range(min=1))
+    resolution = fields.Raw(allow_none=True)
+    score = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1))
+
+
+class RequestList(LuisSchema):
+    name = fields.String(allow_none=True)
+    canonicalForm = fields.String(required=True, validate=validate.Length(min=1))
+    synonyms = fields.List(fields.String(), load_default=list)
+
+
+class DynamicList(LuisSchema):
+    """More sublists for one list entity of the app, for this request only."""
+    listEntityName = fields.String(required=True)
+    requestLists = fields.List(fields.Nested(RequestList), required=True)
+
+
+class RequestEntities(LuisSchema):
+    """What a v3.0 POST body adds to the app's entities for one prediction."""
+    externalEntities = fields.List(fields.Nested(ExternalEntity), load_default=list, allow_none=True)
+    dynamicLists = fields.List(fields.Nested(DynamicList), load_default=list, allow_none=True)
+
+
+class PredictionRequest(RequestEntities):
+    """The v3.0 POST body."""
     query = fields.String(required=True, validate=validate.Length(min=1, max=500))
     options = fields.Nested(PredictionRequestOptions)
-    externalEntities = fields.List(fields.Dict())
-    dynamicLists = fields.List(fields.Dict())
 
 
 class LuisLabel(LuisSchema):

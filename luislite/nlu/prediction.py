@@ -16,6 +16,7 @@ class EntitySpan:
     kind: str = "ml"  # ml, composite, list, regex, prebuilt, pattern.any (see render.MODEL_TYPES)
     resolution: object = None  # list: canonical forms; prebuilt (or a child constrained to one): PrebuiltValue
     type: str | None = None  # the answer's `type` where it is not the entity's name (builtin.datetimeV2.date, ...)
+    source: str = "model"  # or "externalEntities": given with the request
 
 
 @dataclass
@@ -24,6 +25,21 @@ class PrebuiltValue:
     v3: object
     v2: dict
     type: str  # builtin.number, builtin.currency, builtin.datetimeV2.date, ...
+
+
+@dataclass
+class ExternalValue:
+    """An external entity's `resolution`, as the request gave it."""
+    value: object
+
+
+@dataclass
+class RequestEntities:
+    """What a request adds for its own prediction: more sublists for list entities (`dynamicLists`), and spans
+    the caller found itself (`externalEntities`), preferred to the app's own where they overlap, or not."""
+    lists: list = field(default_factory=list)  # ListEntity, each named as one of the app's
+    external: list[EntitySpan] = field(default_factory=list)
+    prefer_external: bool = True
 
 
 @dataclass

@@ -19,8 +19,9 @@ import onnxruntime as ort
 
 from luislite.legacy import HIERARCHY_SEPARATOR
 from luislite.nlu.features import PhraseLists
-from luislite.nlu.prediction import EntitySpan, Prediction
+from luislite.nlu.prediction import EntitySpan, Prediction, RequestEntities
 from luislite.nlu.rules import RULES_FILE, Rules
+from luislite.nlu.rules.lists import ListParser
 from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
 from luislite.nlu.tokenize import encode, load_tokenizer, words
@@ -56,8 +57,16 @@ class Recognizer:
         return cls(_session(str(path), stat.st_ino, stat.st_mtime_ns), load_tokenizer(artifact_dir / "tokenizer.json"),
                    labels, parsers, rules)
 
-    def predict(self, text: str, datetime_reference: dt.datetime | None = None) -> Prediction:
-        """Intents and entities of `text`; relative dates resolve against `datetime_reference` (default: now)."""
+    def entity(self, name: str) -> tuple[str, str] | None:
+        """(name as the app spells it, span kind) of an entity of the app; None for an unknown name."""
+        if self.rules is None:  # an artifact older than rules.json: any name, as machine-learned
+            return name, "ml"
+        return self.rules.kinds.get(name.lower())
+
+    def predict(self, text: str, datetime_reference: dt.datetime | None = None,
+                extra: RequestEntities | None = None) -> Prediction:
+        """Intents and entities of `text`; relative dates resolve against `datetime_reference` (default: now);
+        `extra` brings the request's dynamic lists and external entities."""
         tokens = words(text)
         encoding = encode(self.tokenizer, [t.text for t in tokens], self.max_tokens)
         ids = np.array([encoding.input_ids], dtype=np.int64)
@@ -70,12 +79,17 @@ class Recognizer:
         positions = [encoding.first[i] for i in kept]
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + [p.parse(text) for p in self.parsers]
+        if extra and extra.lists:
+            parsed.append(ListParser.from_entities(extra.lists).parse(text))
         pattern = None
         if self.rules:
             candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]
             pattern = self.rules.match(text, candidates)
         intents = pattern_intents(self._intents(intent_logits[0]), pattern)
-        return Prediction(intents, merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens)))
+        entities = merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens))
+        if extra and extra.external:
+            entities = with_external(entities, extra.external, extra.prefer_external)
+        return Prediction(intents, entities)
 
     def _intents(self, logits: np.ndarray) -> dict[str, float]:
         probs = np.exp(_log_softmax(logits))
@@ -117,6 +131,19 @@ def merge(learned: list[EntitySpan], parsed: list[list[EntitySpan]], pattern: Pa
         spans = [c for s in model if (c := _constrain(s, (s.entity.lower(),), spans, rules, phrases))] + found
         spans = _compose(composites, spans, rules)
     return sorted(spans, key=_order)
+
+
+def with_external(spans: list[EntitySpan], external: list[EntitySpan], prefer: bool) -> list[EntitySpan]:
+    """The request's external entities among the predicted spans: preferred, they replace the spans of the same
+    entity they overlap (LUIS's `preferExternalEntities`, the default); else they fill in only where the app did
+    not find that entity."""
+    def same(a: EntitySpan, b: EntitySpan) -> bool:
+        return a.entity.lower() == b.entity.lower() and _overlaps(a, b)
+    if prefer:
+        spans = [s for s in spans if not any(same(s, e) for e in external)]
+    else:
+        external = [e for e in external if not any(same(e, s) for s in spans)]
+    return sorted(spans + external, key=_order)
 
 
 def pattern_intents(intents: dict[str, float], pattern: PatternMatch | None) -> dict[str, float]:

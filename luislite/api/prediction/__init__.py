@@ -4,7 +4,10 @@ import datetime as dt
 from flask import Flask, request
 
 from luislite.api.errors import LuisError, bad_argument
-from luislite.appversion import LIMITS
+from luislite.appversion import LIMITS, ListEntity, SubList
+from luislite.nlu.prediction import EntitySpan, ExternalValue, RequestEntities
+from luislite.nlu.recognizer import Recognizer
+from luislite.schemas import RequestEntities as RequestEntitiesSchema
 
 V3_PREFIXES = ("/luis/prediction/v3.0", "/luis/v3.0-preview", "/luis/v3.0")
 
@@ -16,6 +19,36 @@ def check_query(query) -> str:
     if len(query) > LIMITS["text"]:
         raise LuisError(414, "414", f"The query length exceeds the maximum of {LIMITS['text']} characters.")
     return query
+
+
+def request_entities(query: str, body: dict | None, recognizer: Recognizer) -> RequestEntities | None:
+    """A v3 POST body's `dynamicLists` and `externalEntities`, checked against the app and the query."""
+    if not body or not (body.get("dynamicLists") or body.get("externalEntities")):
+        return None
+    loaded = RequestEntitiesSchema().load(body)
+    lists = [ListEntity(_entity(recognizer, d["listEntityName"], "list")[0],
+                        sublists=[SubList(r["canonicalForm"], r["synonyms"]) for r in d["requestLists"]])
+             for d in loaded["dynamicLists"] or []]
+    external = [_external(query, e, recognizer) for e in loaded["externalEntities"] or []]
+    options = body.get("options") if isinstance(body.get("options"), dict) else {}
+    return RequestEntities(lists, external, options.get("preferExternalEntities", True) is not False)
+
+
+def _entity(recognizer: Recognizer, name: str, kind: str | None = None) -> tuple[str, str]:
+    """(name as the app spells it, span kind) of the app's entity `name` (of that kind); else a 400."""
+    found = recognizer.entity(name)
+    if found is None or (kind and found[1] != kind):
+        raise bad_argument(f"The app has no {kind + ' ' if kind else ''}entity named '{name}'.")
+    return found
+
+
+def _external(query: str, entity: dict, recognizer: Recognizer) -> EntitySpan:
+    start, end = entity["startIndex"], entity["startIndex"] + entity["entityLength"]
+    if end > len(query):
+        raise bad_argument(f"The external entity '{entity['entityName']}' ends past the end of the query.")
+    name, kind = _entity(recognizer, entity["entityName"])
+    resolution = ExternalValue(entity["resolution"]) if entity.get("resolution") is not None else None
+    return EntitySpan(name, start, end, entity.get("score"), kind=kind, resolution=resolution, source="externalEntities")
 
 
 def datetime_reference(body=None) -> dt.datetime | None:

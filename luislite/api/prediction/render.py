@@ -3,9 +3,10 @@
 Values by kind (v3 / v2 `resolution`): list -> `["canonical", ...]` / `{"values": [...]}`; prebuilt -> its
 `PrebuiltValue` (a number, `{"number","units"}`, datetimeV2's `{"type","values"}`) / the string-valued resolution;
 regex, pattern.any and ML entities -> the text / none; ML entities with children and composites -> an object of
-their children (v2: the children are listed flat, and composites again under `compositeEntities`).
+their children (v2: the children are listed flat, and composites again under `compositeEntities`); a request's
+external entities (v3 only) -> the `resolution` it gave, or the text.
 """
-from luislite.nlu.prediction import EntitySpan, Prediction, PrebuiltValue
+from luislite.nlu.prediction import EntitySpan, ExternalValue, Prediction, PrebuiltValue
 
 MODEL_TYPES = {"ml": (1, "Entity Extractor"), "prebuilt": (2, "Prebuilt Entity Extractor"),
                "composite": (4, "Composite Entity Extractor"), "list": (5, "List Entity Extractor"),
@@ -23,6 +24,8 @@ def _value(span: EntitySpan, text: str, verbose: bool):
         return entities_v3(span.children, text, verbose)
     if isinstance(span.resolution, PrebuiltValue):
         return span.resolution.v3
+    if isinstance(span.resolution, ExternalValue):
+        return span.resolution.value
     if isinstance(span.resolution, list):  # a list entity's canonical forms
         return list(span.resolution)
     return text[span.start:span.end]
@@ -34,7 +37,7 @@ def _instance(span: EntitySpan, text: str) -> dict:
                 "length": span.end - span.start}
     if span.score is not None:
         instance["score"] = round(span.score, 6)
-    instance |= {"modelTypeId": type_id, "modelType": model_type, "recognitionSources": ["model"]}
+    instance |= {"modelTypeId": type_id, "modelType": model_type, "recognitionSources": [span.source]}
     if span.role:
         instance["role"] = span.role
     return instance

@@ -6,7 +6,7 @@ from luislite.api.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
-from luislite.api.prediction import check_query, datetime_reference
+from luislite.api.prediction import check_query, datetime_reference, request_entities
 from luislite.api.prediction.render import prediction_v3
 from luislite.schemas import PredictionOptionsV3, PredictionQueryV3, PredictionRequest, PredictionResponseV3
 
@@ -26,7 +26,8 @@ def _request() -> tuple[str, dict | None]:
 
 def _predict(artifact: str, app_id: str, **served_by):
     query, body = _request()
-    prediction = publishing.recognizer(artifact).predict(query, datetime_reference(body))
+    recognizer = publishing.recognizer(artifact)
+    prediction = recognizer.predict(query, datetime_reference(body), request_entities(query, body, recognizer))
     response = jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
     if flag("log"):
         querylog.record(app_id, query, prediction, response.get_data(as_text=True), **served_by)

@@ -11,7 +11,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from luislite.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PrebuiltEntity, RegexEntity
+from luislite.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity, \
+    RegexEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.rules.lists import ListParser
 from luislite.nlu.rules.patterns import PatternMatch, PatternMatcher
@@ -19,6 +20,8 @@ from luislite.nlu.rules.prebuilt import MODELS, PrebuiltParser
 from luislite.nlu.rules.regexes import RegexParser
 
 RULES_FILE = "rules.json"
+SPAN_KINDS = {MLEntity: "ml", CompositeEntity: "composite", ListEntity: "list", PrebuiltEntity: "prebuilt",
+              PatternAnyEntity: "pattern.any", RegexEntity: "regex"}
 
 
 def rules_json(version: AppVersion) -> dict:
@@ -33,6 +36,8 @@ class Rules:
         self.prebuilts = PrebuiltParser.from_version(version)
         self.patterns = PatternMatcher.from_version(version)
         # composite name -> its children's names ("Parent::Child" for a child of an ML entity), lowercased
+        # entity name, lowercased -> (its name, the kind of its spans)
+        self.kinds = {e.name.lower(): (e.name, SPAN_KINDS[type(e)]) for e in version.entities}
         self.composites = {c.name.lower(): [n.lower() for n in c.children] for c in version.entities_of(CompositeEntity)}
         # ML entity or child path (lowercased names) -> entities that must be found on it: its `instanceOf`, and
         # the models among its required features; the first is `instanceOf`, whose value the span takes
