@@ -24,6 +24,7 @@ from luislite.client import AUTHORING, PREDICTION, Client, ConnectionFailed, Ser
 from luislite.config import is_guid
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+SUPERVISE_SECONDS = 5  # how often `serve` checks that its training workers are alive
 POLL_SECONDS = 0.5
 ACTIVE = ("Queued", "InProgress")
 
@@ -88,15 +89,31 @@ def serve(host: str, port: int, threads: int, workers: int):
     click.echo(f"luislite on http://{host}:{port}  data: {config.data_dir}")
     click.echo(f"authoring key: {_key_source(config)}")
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=run_worker, args=(os.getpid(),), daemon=True) for _ in range(workers)]
-    for process in processes:
-        process.start()
+    processes = [_start_worker(context) for _ in range(workers)]
+    threading.Thread(target=_supervise, args=(context, processes), daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the clean-up below on `kill` too
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="luislite")
     finally:
         for process in processes:
             process.terminate()
+
+
+def _start_worker(context) -> multiprocessing.Process:
+    process = context.Process(target=run_worker, args=(os.getpid(),), daemon=True)
+    process.start()
+    return process
+
+
+def _supervise(context, processes: list) -> None:
+    """Start another training worker when one dies (killed for memory, say), so that queued jobs still run;
+    the job it was running fails as interrupted once its heartbeat is stale."""
+    while True:
+        time.sleep(SUPERVISE_SECONDS)
+        for n, process in enumerate(processes):
+            if process.exitcode is not None:
+                click.echo(f"training worker exited with code {process.exitcode}; starting another", err=True)
+                processes[n] = _start_worker(context)
 
 
 def _key_source(config) -> str:

@@ -181,3 +181,36 @@ def test_deleting_an_app_while_it_trains_leaves_the_worker_running(tiny_server):
     survivor = app_with_examples(3)
     done = _wait(tiny_server, survivor, lambda d: d.get("status") not in ("Queued", "InProgress"))
     assert done["status"] == "Success", done
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process through /proc")
+def test_serve_starts_another_worker_when_one_dies(start_server, tiny_model):
+    server = start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1")
+    killed = _workers(server.process.pid)
+    assert len(killed) == 1, "one training worker expected"
+    os.kill(killed[0], signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not (_workers(server.process.pid) and set(_workers(server.process.pid)) != set(killed)):
+        assert time.monotonic() < deadline, "no new training worker"
+        time.sleep(0.2)
+    http = requests.Session()
+    http.headers["Ocp-Apim-Subscription-Key"] = server.key
+    app_id = http.post(f"{server.url}{AUTHORING}/apps/", json={"name": "again", "culture": "en-us"}).json()
+    base = f"{server.url}{AUTHORING}/apps/{app_id}/versions/0.1"
+    assert http.post(f"{base}/intents", json={"name": "Greet"}).status_code == 201
+    assert http.post(f"{base}/examples", json=[{"text": "hello", "intentName": "Greet"}]).status_code == 201
+    assert http.post(f"{base}/train").status_code == 202
+    assert _wait(server, app_id, lambda d: d.get("status") not in (None, "Queued", "InProgress"))["status"] == "Success"
+    assert "starting another" in server.output()
+
+
+def _workers(pid: int) -> list[int]:
+    """The training workers among the children of `pid` (multiprocessing's resource tracker is another child)."""
+    found = []
+    for child in _children(pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:  # it has just exited
+            continue
+    return found
