@@ -74,6 +74,20 @@ class Sender(threading.Thread):
             (self.answered if response.status_code == 201 else self.failed).append(self.number)
 
 
+def kill_while_sending(server, sends: list, answered: int, what: str) -> list[Sender]:
+    """A Sender per `sends`, running until `answered` requests are answered; then SIGKILL the server.
+    No request may have failed before the kill."""
+    senders = [Sender(send) for send in sends]
+    for sender in senders:
+        sender.start()
+    wait_until(lambda: sum(len(s.answered) for s in senders) >= answered, timeout=60, what=what)
+    kill(server)
+    for sender in senders:
+        sender.join(timeout=30)
+    assert not any(s.failed for s in senders)
+    return senders
+
+
 def test_kill_during_batch_example_inserts(start_server, tmp_path):
     server = start_server("--workers", "0", data_dir=tmp_path)
     http = Http(server, server.key)
@@ -85,14 +99,7 @@ def test_kill_during_batch_example_inserts(start_server, tmp_path):
         return lambda n: Http(server, server.key).post(
             f"{base}/examples", json=[{"text": f"t{thread} b{n} hello {i}", "intentName": "Greet"} for i in range(100)])
 
-    senders = [Sender(batch(t)) for t in range(4)]
-    for sender in senders:
-        sender.start()
-    wait_until(lambda: sum(len(s.answered) for s in senders) >= 4, timeout=60, what="the first batches")
-    kill(server)
-    for sender in senders:
-        sender.join(timeout=30)
-    assert not any(s.failed for s in senders)
+    senders = kill_while_sending(server, [batch(t) for t in range(4)], 4, "the first batches")
     assert any(s.cut for s in senders), "no request was in flight when the server died"
 
     assert_intact(tmp_path)
@@ -162,14 +169,7 @@ def test_kill_during_publishing_keeps_the_slots_answering(start_server, tiny_mod
         body = {"versionId": "0.2" if n % 2 else "0.1", "isStaging": n % 3 == 0}
         return Http(server, server.key).post(f"/apps/{app_id}/publish", json=body)
 
-    senders = [Sender(publish) for _ in range(3)]
-    for sender in senders:
-        sender.start()
-    wait_until(lambda: sum(len(s.answered) for s in senders) >= 3, timeout=60, what="the first publications")
-    kill(server)
-    for sender in senders:
-        sender.join(timeout=30)
-    assert not any(s.failed for s in senders)
+    kill_while_sending(server, [publish] * 3, 3, "the first publications")
 
     assert_intact(tmp_path)
     slots = query(tmp_path, "SELECT slot, version_id, artifact FROM publications WHERE app_id = ?", app_id)

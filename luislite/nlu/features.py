@@ -58,18 +58,18 @@ class PhraseLists:
             return []
         return [words for phrase in self.lists[n]["phrases"] if (words := [t.text for t in tokenize(phrase)])]
 
-    def features(self, words: list[str]) -> np.ndarray:
-        """(words, channels) 0/1 features."""
+    def features(self, words: list[str], matches: list[tuple[int, int, int]] | None = None) -> np.ndarray:
+        """(words, channels) 0/1 features, from `matches` when `find` has already been run on `words`."""
         out = np.zeros((len(words), self.channels), dtype=np.float32)
-        for n, i, length in self.find(words):
+        for n, i, length in self.find(words) if matches is None else matches:
             out[i, CHANNELS * n] = 1
             out[i + 1:i + length, CHANNELS * n + 1] = 1
         return out
 
-    def spans(self, tokens: list[Token]) -> list[EntitySpan]:
-        """Each match as a span of kind "phraselist" (for required features; never an answer)."""
+    def spans(self, tokens: list[Token], matches: list[tuple[int, int, int]]) -> list[EntitySpan]:
+        """Each match of `find` on `tokens` as a span of kind "phraselist" (for required features; never an answer)."""
         return [EntitySpan(self.lists[n]["name"], tokens[i].start, tokens[i + length - 1].end, None, kind="phraselist")
-                for n, i, length in self.find([t.text for t in tokens])]
+                for n, i, length in matches]
 
     def intent_mask(self, version: AppVersion, intents: list[str]) -> np.ndarray:
         """(intents, channels): 1 where the list is a feature of the intent."""

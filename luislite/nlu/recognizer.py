@@ -21,7 +21,7 @@ from luislite.legacy import HIERARCHY_SEPARATOR
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.prediction import EntitySpan, Prediction, RequestEntities
 from luislite.nlu.rules import RULES_FILE, Rules
-from luislite.nlu.rules.lists import ListParser
+from luislite.nlu.rules.lists import ListMatcher, ListParser
 from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
 from luislite.nlu.tokenize import encode, load_tokenizer, words
@@ -72,21 +72,22 @@ class Recognizer:
         ids = np.array([encoding.input_ids], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         kept = [i for i, position in enumerate(encoding.first) if position >= 0]
+        positions = [encoding.first[i] for i in kept]
+        matches = self.phrases.find([t.text for t in tokens]) if self.phrases else []
         if self.phrases:
             inputs["features"] = np.zeros((1, ids.shape[1], self.phrases.channels), dtype=np.float32)
-            inputs["features"][0, [encoding.first[i] for i in kept]] = self.phrases.features([t.text for t in tokens])[kept]
+            inputs["features"][0, positions] = self.phrases.features([t.text for t in tokens], matches)[kept]
         intent_logits, *slot_logits = self.session.run(None, inputs)
-        positions = [encoding.first[i] for i in kept]
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + [p.parse(text) for p in self.parsers]
         if extra and extra.lists:
-            parsed.append(ListParser.from_entities(extra.lists).parse(text))
+            parsed.append(ListParser([ListMatcher(e) for e in extra.lists]).parse(text))
         pattern = None
         if self.rules:
             candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]
             pattern = self.rules.match(text, candidates)
         intents = pattern_intents(self._intents(intent_logits[0]), pattern)
-        entities = merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens))
+        entities = merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens, matches))
         if extra and extra.external:
             entities = with_external(entities, extra.external, extra.prefer_external)
         return Prediction(intents, entities)

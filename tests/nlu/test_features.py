@@ -116,7 +116,8 @@ def test_a_required_phrase_list_suppresses_spans_without_a_match():
     version.entities = [MLEntity("Fruit", features=[Feature("Fruits", is_required=True)])]
     rules = Rules(version)
     text = "i want mango and rocks"
-    phrases = PhraseLists.from_version(version).spans(tokenize(text))
+    lists, tokens = PhraseLists.from_version(version), tokenize(text)
+    phrases = lists.spans(tokens, lists.find([t.text for t in tokens]))
     learned = [EntitySpan("Fruit", 7, 12, 0.9), EntitySpan("Fruit", 17, 22, 0.9)]
     assert [text[s.start:s.end] for s in merge(learned, [], None, rules, phrases)] == ["mango"]
 

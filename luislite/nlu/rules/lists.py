@@ -73,14 +73,8 @@ class ListParser:
 
     @classmethod
     def from_version(cls, version: AppVersion) -> ListParser | None:
-        return cls.from_entities(version.entities_of(ListEntity)) or None
-
-    @classmethod
-    def from_entities(cls, entities: list[ListEntity]) -> ListParser:
-        return cls([ListMatcher(e) for e in entities])
-
-    def __bool__(self) -> bool:
-        return bool(self.matchers)
+        matchers = [ListMatcher(e) for e in version.entities_of(ListEntity)]
+        return cls(matchers) if matchers else None
 
     def parse(self, text: str) -> list[EntitySpan]:
         words = tokenize(text)
