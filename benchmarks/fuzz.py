@@ -20,9 +20,9 @@ from types import SimpleNamespace
 from local_server import REPO, start_server
 
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import Http  # noqa: E402
-from fuzzing import Findings, cover, fuzz, fuzz_app, load_schema  # noqa: E402
-from tinybert import build_tiny_bert  # noqa: E402
+from conftest import Http
+from fuzzing import Findings, cover, fuzz, fuzz_app, load_schema
+from tinybert import build_tiny_bert
 
 KEY = "00000000-0000-4000-8000-00000000f022"
 

@@ -13,7 +13,6 @@ phase starts once its job is InProgress; the result says whether it was still tr
 import argparse
 import json
 import os
-import sys
 import tempfile
 import threading
 import time

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from luislite.appversion import AppVersion, Feature, PhraseList  # noqa: E402
-from luislite.nlu.fit import Recipe, train  # noqa: E402
-from luislite.nlu.recognizer import Recognizer  # noqa: E402
+from luislite.appversion import AppVersion, Feature, PhraseList
+from luislite.nlu.fit import Recipe, train
+from luislite.nlu.recognizer import Recognizer
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 

@@ -202,7 +202,7 @@ def format_text(result: dict) -> str:
     lines += ["", f"Utterances            {result['utterances']}",
               f"Intent accuracy       {result['intent_accuracy']:.3f}",
               f"Sentence exact match  {result['sentence_exact_match']:.3f}",
-              f"Entity micro F1       " + (f"{averages['micro']['f1']:.3f}" if averages else "no entities"),
+              "Entity micro F1       " + (f"{averages['micro']['f1']:.3f}" if averages else "no entities"),
               f"Wrong utterances      {errors}"]
     return "\n".join(lines) + "\n"
 

@@ -28,7 +28,7 @@ def migrations(directory: Path) -> str | None:
     return None if current == head else f"at {sorted(current)}, not {sorted(head)}: run `luislite migrate`"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _heads(directory: str) -> set[str]:
     return set(ScriptDirectory(directory).get_heads())
 

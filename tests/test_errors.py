@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import AUTHORING, AUTHORING_V2, Http, unique_name
+from conftest import AUTHORING_V2, Http, unique_name
 
 GREET_APP = {"luis_schema_version": "7.0.0", "versionId": "0.1", "name": "greet", "culture": "en-us",
              "intents": [{"name": "None"}, {"name": "BookFlight"}],

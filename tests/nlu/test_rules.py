@@ -11,16 +11,15 @@ from luislite.appversion import (AppVersion, Child, CompositeEntity, ExplicitIte
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.prediction import EntitySpan, Prediction
 from luislite.nlu.recognizer import PATTERN_SCORE, Recognizer, merge, pattern_intents
-from luislite.nlu.rules import RULES_FILE, Rules, rules_json
+from luislite.nlu.rules import RULES_FILE, Rules
 from luislite.nlu.rules import regexes
 from luislite.nlu.rules.lists import ListParser
-from luislite.nlu.rules.patterns import PatternMatcher
 from luislite.nlu.rules.prebuilt import PrebuiltParser, may_hold_a_date, model
 from luislite.nlu.rules.regexes import RegexParser
 from luislite.nlu.tags import TagSet
 from luislite.tokens import tokenize
 
-from brace_markup import make_app, parse
+from brace_markup import make_app
 
 REFERENCE = dt.datetime(2024, 5, 1, 10, 0)
 

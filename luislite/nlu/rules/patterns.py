@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from luislite.appversion import AppVersion, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity, RegexEntity
+from luislite.appversion import AppVersion, ListEntity, MLEntity, PrebuiltEntity, RegexEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.tokens import Token, tokenize
 

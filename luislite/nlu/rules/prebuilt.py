@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import lru_cache
+from functools import lru_cache, cache
 
 import regex
 
@@ -59,7 +59,7 @@ def may_hold_a_date(text: str) -> bool:
     return _DATE_WORDS.search(text) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def model(name: str, culture: str):
     """The recognizers-text model answering the prebuilt `name` in `culture`, built once per process."""
     import importlib
