@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from luislite.appversion import AppVersion, Feature, PhraseList
+from luislite.domain.appversion import AppVersion, Feature, PhraseList
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.recognizer import Recognizer
 

@@ -407,7 +407,7 @@ def evaluate(client: Client, app: str, file: Path, slot, version, json_out: Path
     """
     from tqdm import tqdm
 
-    from luislite.evaluation import format_html, format_text, report
+    from luislite.domain.evaluation import format_html, format_text, report
 
     gold = load_gold(file)
     path = predict_path(client, app, slot, version)
@@ -422,7 +422,7 @@ def evaluate(client: Client, app: str, file: Path, slot, version, json_out: Path
 
 
 def load_gold(file: Path) -> list:
-    from luislite.evaluation import load_batch
+    from luislite.domain.evaluation import load_batch
 
     try:
         gold = load_batch(file)
@@ -435,7 +435,7 @@ def load_gold(file: Path) -> list:
 
 def predicted_example(response: dict):
     """A v3 verbose answer as an `evaluation.Example`: top intent and `(start, end, type)` spans."""
-    from luislite.evaluation import Example, Span
+    from luislite.domain.evaluation import Example, Span
 
     prediction = response["prediction"]
     spans = [Span(i["startIndex"], i["startIndex"] + i["length"], i["type"])

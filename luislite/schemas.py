@@ -1,9 +1,9 @@
 """Marshmallow schemas for request bodies, and the LUIS JSON shapes of responses, in one place."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from luislite.appversion import (Child, CompositeEntity, Entity, ExplicitItem, Feature, Intent, Label, ListEntity,
+from luislite.domain.appversion import (Child, CompositeEntity, Entity, ExplicitItem, Feature, Intent, Label, ListEntity,
                                  MLEntity, Pattern, PatternAnyEntity, PhraseList, RegexEntity, SubList, Utterance)
-from luislite.tokens import snap_label, token_span, tokenize
+from luislite.domain.tokens import snap_label, token_span, tokenize
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=500))
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from conftest import AUTHORING_V2, Http
-from luislite.evaluation import Example, Span, format_text, report
+from luislite.domain.evaluation import Example, Span, format_text, report
 from tiny_app import V3, wait_until, trained_travel_app
 
 # (text, intent, city) — some unseen, some seen in training, one with a wrong label on purpose

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import REPO, _free_port, unique_name
 from luislite import create_app
 from luislite.cli import main
-from luislite.evaluation import load_batch
+from luislite.domain.evaluation import load_batch
 
 SAMPLE = REPO / "samples" / "travel_app.json"
 PIZZA_LU = REPO / "tests" / "fixtures" / "pizza.lu"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pytest import approx
 
-from luislite.evaluation import Example, Span, format_html, format_text, load_batch, report
+from luislite.domain.evaluation import Example, Span, format_html, format_text, load_batch, report
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 

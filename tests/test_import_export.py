@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import REPO, unique_name
-from luislite.appversion import AppVersion
+from luislite.domain.appversion import AppVersion
 
 DATASETS = REPO.parent / "shared" / "datasets"
 FILES = sorted(p.relative_to(DATASETS).as_posix() for p in DATASETS.glob("luis-apps/*.json")) + \

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from luislite.appversion import (
+from luislite.domain.appversion import (
     ENTITY_KINDS, AppVersion, AppVersionError, Child, CompositeEntity, Feature, Intent, Label, ListEntity, MLEntity,
     Pattern, PatternAnyEntity, PhraseList, PrebuiltEntity, RegexEntity, Role, SubList, Utterance,
 )
-from luislite.lu import LuWarning, parse_lu, write_lu, write_utterance
+from luislite.domain.lu import LuWarning, parse_lu, write_lu, write_utterance
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"

@@ -4,7 +4,8 @@ import json
 import pytest
 import requests
 
-from luislite import create_app, health
+from luislite import create_app
+from luislite.services import readiness as health
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
 from luislite.training import jobs, worker
@@ -78,7 +79,7 @@ def test_a_failed_training_points_to_its_traceback(flask_app, tmp_path, monkeypa
 
     monkeypatch.setattr("luislite.nlu.fit.train", broken_training)
     with flask_app.app_context():
-        from luislite import authoring
+        from luislite.services import authoring
         authoring.create_app("fails", "en-us")
         db.session.commit()
         version = db.session.scalar(db.select(Version))

@@ -28,7 +28,7 @@ AUTHORING = "/luis/authoring/v3.0-preview"
 def flask_app(tmp_path):
     app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [KEY]))
     with app.app_context():
-        from luislite import authoring
+        from luislite.services import authoring
         authoring.create_app("jobs", "en-us")
         db.session.commit()
         yield app
@@ -77,7 +77,7 @@ def test_a_finished_job_whose_version_was_deleted_is_ignored(flask_app):
 
 def test_an_older_job_finishing_last_keeps_the_newer_model(flask_app):
     """With several workers, the job of an older revision may finish after the newer one: the newer model stays."""
-    from luislite import authoring
+    from luislite.services import authoring
 
     version = db.session.scalar(db.select(Version))
     jobs.enqueue(version)

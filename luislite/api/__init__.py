@@ -1,8 +1,9 @@
 """HTTP only: LUIS URL prefixes, keys, errors, and one blueprint per LUIS resource."""
 from flask import Flask
 
-from luislite.api import access_log, health, openapi, prediction
-from luislite.api.authoring import AUTHORING_BLUEPRINTS
+from luislite.api import access_log, health, openapi
+from luislite.api.luis import prediction
+from luislite.api.luis.authoring import AUTHORING_BLUEPRINTS
 from luislite.api.errors import register_error_handlers
 
 AUTHORING_PREFIXES = {"v3": "/luis/authoring/v3.0-preview", "v2": "/luis/api/v2.0"}

@@ -6,8 +6,8 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from luislite.appversion import AppVersionError, NotFound
-from luislite.publishing import ModelUnavailable
+from luislite.domain.appversion import AppVersionError, NotFound
+from luislite.services.publishing import ModelUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Liveness (`GET /health`) and readiness (`GET /ready`): no key needed, nothing secret in the answers."""
 from flask import Blueprint, current_app, jsonify
 
-from luislite import MIGRATIONS, health
+from luislite import MIGRATIONS
+from luislite.services import readiness as health
 from luislite.api.openapi import operation
 from luislite.schemas import Liveness, Readiness
 

@@ -92,7 +92,7 @@ def build_document() -> dict:
 def _documented_rules() -> list:
     """The URL rules of the current app, less those under the alias prefixes (the same views again)."""
     from luislite.api import AUTHORING_PREFIXES
-    from luislite.api.prediction import V3_PREFIXES
+    from luislite.api.luis.prediction import V3_PREFIXES
 
     aliases = (AUTHORING_PREFIXES["v2"], *V3_PREFIXES[1:])
     return [rule for rule in current_app.url_map.iter_rules()
@@ -140,7 +140,7 @@ def _camel(name: str) -> str:
 
 
 def _tag(module: str) -> str:
-    return module.removeprefix("luislite.api.")
+    return module.removeprefix("luislite.api.").removeprefix("luis.")
 
 
 def _operation(view, method: str, path_parameters: list[dict], keyless: bool) -> dict:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from luislite.appversion import AppVersion, MLEntity
+from luislite.domain.appversion import AppVersion, MLEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.rules.lists import PhraseTable, word_key
 from luislite.nlu.tags import TagSet
-from luislite.tokens import Token, tokenize
+from luislite.domain.tokens import Token, tokenize
 
 CHANNELS = 2  # per list: a match begins on the word, a match continues on it
 

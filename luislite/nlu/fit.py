@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 from tokenizers import Tokenizer
 
-from luislite.appversion import AppVersion
+from luislite.domain.appversion import AppVersion
 from luislite.nlu import artifact
 from luislite.nlu.encoder import base_model_dir, load_encoder
 from luislite.nlu.features import PhraseLists

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 import onnxruntime as ort
 
-from luislite.legacy import HIERARCHY_SEPARATOR
+from luislite.domain.legacy import HIERARCHY_SEPARATOR
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.prediction import EntitySpan, Prediction, RequestEntities
 from luislite.nlu.rules import RULES_FILE, Rules

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from luislite.appversion import AppVersion, Child, CompositeEntity, Label, ListEntity, MLEntity, PrebuiltEntity, \
+from luislite.domain.appversion import AppVersion, Child, CompositeEntity, Label, ListEntity, MLEntity, PrebuiltEntity, \
     RegexEntity
 from luislite.nlu.prediction import EntitySpan
-from luislite.tokens import Token
+from luislite.domain.tokens import Token
 
 
 @dataclass(frozen=True)

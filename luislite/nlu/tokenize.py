@@ -1,6 +1,6 @@
 """Words with character offsets, and their WordPiece sub-tokens aligned on each word's first sub-token.
 
-Words are LUIS tokens (`luislite.tokens`), so a label or a predicted span is always a run of whole words and
+Words are LUIS tokens (`luislite.domain.tokens`), so a label or a predicted span is always a run of whole words and
 its offsets come straight from the original text. A word the WordPiece normaliser erases (a zero-width space)
 or one cut off by the length limit has no sub-token; it is never part of an entity.
 """
@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from tokenizers import Tokenizer
 
-from luislite.tokens import Token, tokenize
+from luislite.domain.tokens import Token, tokenize
 
 MAX_TOKENS = 512  # BERT's positions; 500 characters of LUIS text rarely need more than ~300
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from luislite.appversion import MLEntity, CompositeEntity
-from luislite.authoring import load
+from luislite.domain.appversion import MLEntity, CompositeEntity
+from luislite.services.authoring import load
 from luislite.db import Example, TrainingJob, Version, db, utcnow
 
 STATUS_IDS = {"Success": 0, "Fail": 1, "UpToDate": 2, "InProgress": 3, "Queued": 9}

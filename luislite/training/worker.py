@@ -11,8 +11,10 @@ import time
 import traceback
 import uuid
 
-from luislite import artifacts, batchtest, health
-from luislite.authoring import load
+from luislite import artifacts
+from luislite.services import batch_testing as batchtest
+from luislite.services import readiness as health
+from luislite.services.authoring import load
 from luislite.db import BatchTest, TrainingJob, Version, db
 from luislite.training import jobs
 

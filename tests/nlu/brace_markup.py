@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from luislite.appversion import AppVersion, Child, Intent, Label, MLEntity, Role, Utterance
+from luislite.domain.appversion import AppVersion, Child, Intent, Label, MLEntity, Role, Utterance
 
 _MARK = re.compile(r"\{([^=:{}]+)(?::([^={}]+))?=|\}")
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from luislite.appversion import Child, Feature, Intent, MLEntity, PhraseList
+from luislite.domain.appversion import Child, Feature, Intent, MLEntity, PhraseList
 from luislite.nlu.artifact import load_model
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.fit import Example, Recipe, swap_phrases, train
@@ -14,7 +14,7 @@ from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.recognizer import Recognizer, merge
 from luislite.nlu.rules import Rules
 from luislite.nlu.tags import TagSet
-from luislite.tokens import tokenize
+from luislite.domain.tokens import tokenize
 
 from brace_markup import make_app
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from luislite.appversion import AppVersion, Child, MLEntity
+from luislite.domain.appversion import AppVersion, Child, MLEntity
 from luislite.nlu.artifact import load_model
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.prediction import EntitySpan

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from luislite.api.prediction.render import prediction_v2, prediction_v3
-from luislite.appversion import (AppVersion, Child, CompositeEntity, ExplicitItem, Feature, Intent, ListEntity,
+from luislite.api.luis.prediction.render import prediction_v2, prediction_v3
+from luislite.domain.appversion import (AppVersion, Child, CompositeEntity, ExplicitItem, Feature, Intent, ListEntity,
                                  MLEntity, Pattern, PatternAnyEntity, PrebuiltEntity, RegexEntity, Role, SubList)
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.prediction import EntitySpan, Prediction
@@ -17,7 +17,7 @@ from luislite.nlu.rules.lists import ListParser
 from luislite.nlu.rules.prebuilt import PrebuiltParser, may_hold_a_date, model
 from luislite.nlu.rules.regexes import RegexParser
 from luislite.nlu.tags import TagSet
-from luislite.tokens import tokenize
+from luislite.domain.tokens import tokenize
 
 from brace_markup import make_app
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from luislite.nlu.tags import Slot, TagSet, chunks, viterbi
-from luislite.tokens import tokenize
+from luislite.domain.tokens import tokenize
 
 from brace_markup import make_app, parse, travel_entities
 

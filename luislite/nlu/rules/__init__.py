@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from luislite.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity, \
+from luislite.domain.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity, \
     RegexEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.rules.lists import ListParser

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from luislite.appversion import AppVersion, ListEntity
+from luislite.domain.appversion import AppVersion, ListEntity
 from luislite.nlu.prediction import EntitySpan
-from luislite.tokens import tokenize
+from luislite.domain.tokens import tokenize
 
 
 def key(text: str) -> tuple[str, ...]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from luislite.appversion import AppVersion, ListEntity, MLEntity, PrebuiltEntity, RegexEntity
+from luislite.domain.appversion import AppVersion, ListEntity, MLEntity, PrebuiltEntity, RegexEntity
 from luislite.nlu.prediction import EntitySpan
-from luislite.tokens import Token, tokenize
+from luislite.domain.tokens import Token, tokenize
 
 MAX_STEPS = 20_000
 log = logging.getLogger(__name__)

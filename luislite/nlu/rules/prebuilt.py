@@ -14,7 +14,7 @@ from functools import lru_cache, cache
 
 import regex
 
-from luislite.appversion import AppVersion, PrebuiltEntity
+from luislite.domain.appversion import AppVersion, PrebuiltEntity
 from luislite.nlu.prediction import EntitySpan, PrebuiltValue
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import logging
 
 import regex
 
-from luislite.appversion import AppVersion, RegexEntity
+from luislite.domain.appversion import AppVersion, RegexEntity
 from luislite.nlu.prediction import EntitySpan
 
 TIMEOUT = 0.05  # seconds per entity and query

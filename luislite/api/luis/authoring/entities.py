@@ -6,12 +6,13 @@ learned), `closedlists`, `regexentities`, `prebuilts`, `patternanyentities`, `co
 """
 from flask import jsonify
 
-from luislite import authoring, modeling
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.services import entity_authoring as modeling
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import json_body, load, paging
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.appversion import (CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity,
+from luislite.domain.appversion import (CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity,
                                  RegexEntity)
 from luislite.schemas import (STRING_LIST, ClosedListCreate, ClosedListUpdate, CompositeCreate, CompositeUpdate,
                               EntityCreate, EntityExtractor, EntityUpdate, LabelTextObject, ModelInfo, PagingQuery,

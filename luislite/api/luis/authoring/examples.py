@@ -1,13 +1,13 @@
 """Labeled examples: add one, add a batch (201, or 207 when any item fails), list, delete."""
 from flask import jsonify
 
-from luislite import authoring
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import load, paging
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.appversion import LIMITS, AppVersionError
+from luislite.domain.appversion import LIMITS, AppVersionError
 from luislite.schemas import (BatchLabelExample, ExampleLabel, LabeledUtterance, LabelExampleResponse, PagingQuery,
                               labeled_utterance_json, to_utterance)
 

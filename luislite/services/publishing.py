@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from luislite import artifacts
-from luislite.appversion import AppVersionError, NotFound
-from luislite.authoring import get_version
+from luislite.domain.appversion import AppVersionError, NotFound
+from luislite.services.authoring import get_version
 from luislite.db import Publication, db, utcnow
 
 _NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."

@@ -1,12 +1,13 @@
 """Parts of entities: ML children, list-entity sublists, pattern.any explicit lists, composite children."""
 from flask import jsonify
 
-from luislite import authoring, modeling
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.services import entity_authoring as modeling
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import load
 from luislite.api.openapi import GUID, operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.appversion import ExplicitItem, ListEntity, PatternAnyEntity
+from luislite.domain.appversion import ExplicitItem, ListEntity, PatternAnyEntity
 from luislite.schemas import (ChildCreate, ClosedListUpdate, ExplicitListItem, ExplicitListItemInfo, ModelName,
                               WordList, explicit_item_json)
 

@@ -8,8 +8,8 @@ import re
 from contextlib import contextmanager
 from dataclasses import replace
 
-from luislite import authoring
-from luislite.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, AppVersionError, Child, CompositeEntity, Entity,
+from luislite.services import authoring
+from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, AppVersionError, Child, CompositeEntity, Entity,
                                  Feature, Intent, ListEntity, MLEntity, NotFound, Pattern, PatternAnyEntity,
                                  PhraseList, PrebuiltEntity, Role, check_limit, check_name, new_id)
 from luislite.db import Version

@@ -3,14 +3,14 @@ status and report as JSON, as an aligned text table (`format=text`) or as an HTM
 from flask import Response, jsonify, request
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from luislite import batchtest
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import batch_testing as batchtest
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import load
 from luislite.api.errors import LuisError, bad_argument
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import writes
-from luislite.appversion import LIMITS
-from luislite.evaluation import format_html, format_text
+from luislite.domain.appversion import LIMITS
+from luislite.domain.evaluation import format_html, format_text
 from luislite.schemas import BatchTestInfo, BatchTestQueued, BatchTestReportQuery, LuisSchema, iso
 
 bp = authoring_blueprint("batchtests")

@@ -10,8 +10,8 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from luislite import authoring
-from luislite.appversion import AppVersionError, Label, NotFound, Utterance
+from luislite.services import authoring
+from luislite.domain.appversion import AppVersionError, Label, NotFound, Utterance
 from luislite.db import Example, Publication, QueryLog, Version, db, utcnow
 from luislite.nlu.prediction import EntitySpan, Prediction
 

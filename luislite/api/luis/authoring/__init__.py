@@ -11,9 +11,9 @@ def authoring_blueprint(name: str) -> Blueprint:
     return blueprint
 
 
-from luislite.api.authoring import apps, examples, intents, train, versions  # noqa: E402
-from luislite.api.authoring import entities, entity_parts, features, patterns, roles  # noqa: E402
-from luislite.api.authoring import batchtests, querylogs  # noqa: E402
+from luislite.api.luis.authoring import apps, examples, intents, train, versions  # noqa: E402
+from luislite.api.luis.authoring import entities, entity_parts, features, patterns, roles  # noqa: E402
+from luislite.api.luis.authoring import batchtests, querylogs  # noqa: E402
 
 AUTHORING_BLUEPRINTS = [apps.bp, versions.bp, intents.bp, examples.bp, train.bp,
                         entities.bp, entity_parts.bp, roles.bp, features.bp, patterns.bp,

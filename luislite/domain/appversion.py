@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from luislite.legacy import HIERARCHY_SEPARATOR, upgrade
+from luislite.domain.legacy import HIERARCHY_SEPARATOR, upgrade
 
 SCHEMA_VERSION = "7.0.0"
 NONE_INTENT = "None"

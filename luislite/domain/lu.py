@@ -15,7 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-from luislite.appversion import (
+from luislite.domain.appversion import (
     ENTITY_KINDS, NONE_INTENT, AppVersion, AppVersionError, Child, CompositeEntity, Entity, Feature,
     Intent, Label, ListEntity, MLEntity, Pattern, PatternAnyEntity, PhraseList, PrebuiltEntity,
     RegexEntity, Role, SubList, Utterance,

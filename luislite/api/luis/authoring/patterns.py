@@ -1,8 +1,9 @@
 """Patterns: add one or a batch, list (all, or an intent's), update one or a batch, delete one or a batch."""
 from flask import jsonify
 
-from luislite import authoring, modeling
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.services import entity_authoring as modeling
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import json_body, load, paging
 from luislite.api.openapi import GUID, operation
 from luislite.api.responses import created, operation_success, writes

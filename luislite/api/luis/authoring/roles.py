@@ -1,9 +1,10 @@
 """Roles of entities of every kind: `.../{kind}/{entityId}/roles[/{roleId}]`, one parametrised route each."""
 from flask import jsonify
 
-from luislite import authoring, modeling
-from luislite.api.authoring import authoring_blueprint
-from luislite.api.authoring.entities import KINDS, VERSION, kind
+from luislite.services import authoring
+from luislite.services import entity_authoring as modeling
+from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring.entities import KINDS, VERSION, kind
 from luislite.api.body import load
 from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes

@@ -3,12 +3,13 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from luislite import publishing, querylog
+from luislite.services import publishing
+from luislite.services import query_logging as querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag
 from luislite.api.openapi import TEXT, operation
-from luislite.api.prediction import check_query, datetime_reference
-from luislite.api.prediction.render import prediction_v2
+from luislite.api.luis.prediction import check_query, datetime_reference
+from luislite.api.luis.prediction.render import prediction_v2
 from luislite.schemas import LuisResult, PredictionOptionsV2, PredictionQueryV2
 
 bp = Blueprint("predict_v2", __name__)

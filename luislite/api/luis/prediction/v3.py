@@ -1,13 +1,14 @@
 """Prediction v3.0: GET (query parameter) and POST (PredictionRequest body) on slots and versions."""
 from flask import Blueprint, jsonify, request
 
-from luislite import publishing, querylog
+from luislite.services import publishing
+from luislite.services import query_logging as querylog
 from luislite.api.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
-from luislite.api.prediction import check_query, datetime_reference, request_entities
-from luislite.api.prediction.render import prediction_v3
+from luislite.api.luis.prediction import check_query, datetime_reference, request_entities
+from luislite.api.luis.prediction.render import prediction_v3
 from luislite.schemas import PredictionOptionsV3, PredictionQueryV3, PredictionRequest, PredictionResponseV3
 
 bp = Blueprint("predict_v3", __name__)

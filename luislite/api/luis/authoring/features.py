@@ -1,12 +1,13 @@
 """Phrase lists, the v2 features envelope, and the features (phrase lists or entities) of intents and entities."""
 from flask import jsonify
 
-from luislite import authoring, modeling
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.services import entity_authoring as modeling
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import load, paging
 from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.appversion import Child, Intent, MLEntity
+from luislite.domain.appversion import Child, Intent, MLEntity
 from luislite.schemas import (FeaturesResponse, ModelFeature, OperationStatus, PagingQuery, PhraseListCreate,
                               PhraseListInfo, PhraseListUpdate, phraselist_json)
 

@@ -9,10 +9,10 @@ import uuid
 
 import sqlalchemy as sa
 
-from luislite.appversion import (LIMITS, NONE_INTENT, AppVersion, AppVersionError, Intent, Label, NotFound,
+from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, AppVersionError, Intent, Label, NotFound,
                                  Utterance, check_limit, check_name)
 from luislite.config import is_guid
-from luislite.lu import parse_lu
+from luislite.domain.lu import parse_lu
 from luislite.db import App, Example, TrainingJob, Version, db, utcnow
 
 _APP_NOT_FOUND = "Cannot find an application with the specified ID."

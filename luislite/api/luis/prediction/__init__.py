@@ -4,7 +4,7 @@ import datetime as dt
 from flask import Flask, request
 
 from luislite.api.errors import LuisError, bad_argument
-from luislite.appversion import LIMITS, ListEntity, SubList
+from luislite.domain.appversion import LIMITS, ListEntity, SubList
 from luislite.nlu.prediction import EntitySpan, ExternalValue, RequestEntities
 from luislite.nlu.recognizer import Recognizer
 from luislite.schemas import RequestEntities as RequestEntitiesSchema
@@ -72,7 +72,7 @@ def datetime_reference(body=None) -> dt.datetime | None:
 
 
 def register(app: Flask) -> None:
-    from luislite.api.prediction import v2, v3
+    from luislite.api.luis.prediction import v2, v3
 
     for n, prefix in enumerate(V3_PREFIXES):
         app.register_blueprint(v3.bp, url_prefix=prefix, name=f"predict_v3_{n}")

@@ -1,13 +1,13 @@
 """Versions: list, get, rename, clone, delete, export, import, settings."""
 from flask import Response, jsonify, request
 
-from luislite import authoring
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import app_document, json_body, load, paging
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import base_url, created, operation_success, writes
-from luislite.appversion import AppVersion
-from luislite.lu import write_lu
+from luislite.domain.appversion import AppVersion
+from luislite.domain.lu import write_lu
 from luislite.schemas import (ExportQuery, LuisApp, PagingQuery, VersionImportQuery, VersionInfo, VersionSetting,
                               VersionUpdate, version_json)
 

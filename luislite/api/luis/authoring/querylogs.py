@@ -2,8 +2,9 @@
 from flask import Response, jsonify, request, stream_with_context
 from marshmallow import fields, validate
 
-from luislite import authoring, querylog
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.services import query_logging as querylog
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import json_body, paging
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import TEXT, operation

@@ -14,11 +14,11 @@ import traceback
 
 import sqlalchemy as sa
 
-from luislite import publishing
-from luislite.appversion import NotFound
-from luislite.authoring import get_app
+from luislite.services import publishing
+from luislite.domain.appversion import NotFound
+from luislite.services.authoring import get_app
 from luislite.db import App, BatchTest, db, utcnow
-from luislite.evaluation import Example, Span, report
+from luislite.domain.evaluation import Example, Span, report
 from luislite.nlu.prediction import EntitySpan, Prediction
 
 log = logging.getLogger(__name__)

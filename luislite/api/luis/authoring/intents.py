@@ -1,12 +1,12 @@
 """Intents: add, list, get, rename, delete (examples move to None unless deleted with the intent)."""
 from flask import jsonify
 
-from luislite import authoring
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import flag, load, paging
 from luislite.api.openapi import operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.appversion import Intent
+from luislite.domain.appversion import Intent
 from luislite.schemas import IntentDeleteQuery, ModelInfo, ModelName, PagingQuery, intent_json
 
 bp = authoring_blueprint("intents")

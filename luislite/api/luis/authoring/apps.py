@@ -1,15 +1,16 @@
 """Apps: create, list, get, update, delete, import, settings, publish settings."""
 from flask import jsonify, request
 
-from luislite import authoring, publishing
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.services import publishing
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import app_document, flag, load, paging
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import base_url, created, operation_success, writes
 from luislite.schemas import (AppCreate, AppDeleteQuery, AppImportQuery, ApplicationInfo, AppSettings, AppSettingsInfo,
                               AppUpdate, AvailableCulture, EndpointInfo, LuisApp, PagingQuery, Publish,
                               PublishSettings, PublishSettingsInfo, app_json, endpoint_info)
-from luislite.appversion import AppVersion
+from luislite.domain.appversion import AppVersion
 
 bp = authoring_blueprint("apps")
 

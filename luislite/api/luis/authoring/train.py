@@ -1,8 +1,8 @@
 """Train: POST queues the version for the training worker (202), GET reports per-model status."""
 from flask import jsonify
 
-from luislite import authoring
-from luislite.api.authoring import authoring_blueprint
+from luislite.services import authoring
+from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.openapi import operation
 from luislite.api.responses import writes
 from luislite.schemas import EnqueueTrainingResponse, ModelTrainingInfo

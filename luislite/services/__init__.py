@@ -1,0 +1,1 @@
+"""Operations on stored apps: authoring, publishing, query logs, batch tests, readiness."""
