@@ -5,6 +5,8 @@ LUISLITE_DATABASE_URL    any SQLAlchemy URL (default: SQLite file in the data di
 LUISLITE_AUTHORING_KEYS  comma-separated GUID keys valid for authoring and prediction
 LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
 LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
+LUISLITE_TRAIN_THREADS   torch threads of a training (default: every core but one)
+LUISLITE_PREDICT_THREADS onnxruntime intra-op threads per prediction (default 1)
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
 LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the request's host)
 LUISLITE_EXPECT_WORKER   1: /ready needs a live training worker (`luislite serve` with workers sets it)
@@ -39,14 +41,20 @@ class Config:
     public_url: str | None = None
     expect_worker: bool = False
     access_log: bool = True
+    base_model: Path | None = None  # None: the packaged encoder
+    train_threads: int | None = None  # None: every core but one
+    predict_threads: int = 1
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
         data_dir = Path(env.get("LUISLITE_DATA_DIR") or "data").resolve()
         url = env.get("LUISLITE_DATABASE_URL") or f"sqlite:///{data_dir / 'luislite.db'}"
+        base_model = env.get("LUISLITE_BASE_MODEL")
         return cls(data_dir, url, _keys(env.get("LUISLITE_AUTHORING_KEYS")), _keys(env.get("LUISLITE_ENDPOINT_KEYS")),
                    int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None,
-                   env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0")
+                   env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0",
+                   Path(base_model).expanduser() if base_model else None,
+                   int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1))
 
     @property
     def models_dir(self) -> Path:

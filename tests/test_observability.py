@@ -72,12 +72,8 @@ def test_one_json_line_per_request(server, new_app):
     assert secret_query.split()[-1] not in server.output()
 
 
-def test_a_failed_training_points_to_its_traceback(flask_app, tmp_path, monkeypatch):
-    """An unexpected error names its type and the job log file; the traceback is there, not in the API answer."""
-    def broken_training(*args, **kwargs):
-        raise RuntimeError("the disk caught fire")
-
-    monkeypatch.setattr("luislite.nlu.fit.train", broken_training)
+def train_once(flask_app) -> tuple[TrainingJob, str]:
+    """A new app (no example utterances) trained by the worker: its job and the failure reason GET .../train shows."""
     with flask_app.app_context():
         from luislite.services import authoring
         authoring.create_app("fails", "en-us")
@@ -87,8 +83,33 @@ def test_a_failed_training_points_to_its_traceback(flask_app, tmp_path, monkeypa
         db.session.commit()
         worker.run(flask_app, once=True)
         job = db.session.scalar(db.select(TrainingJob))
-        reason = jobs.model_statuses(version)[0]["details"]["failureReason"]
-    assert job.status == "Fail" and "RuntimeError" in reason and "Traceback" not in reason
-    log = tmp_path / f"logs/training-{job.id}.log"
-    assert f"logs/training-{job.id}.log" in reason
-    assert "Traceback" in log.read_text() and "the disk caught fire" in log.read_text()
+        return job, jobs.model_statuses(version)[0]["details"]["failureReason"]
+
+
+@pytest.mark.parametrize("error", [RuntimeError("the disk caught fire"), ValueError("shapes (3,) and (4,) differ")])
+def test_a_failed_training_points_to_its_traceback(flask_app, tmp_path, monkeypatch, error):
+    """An internal error, a ValueError too, names its type and the job log file; not its message, which is there."""
+    def broken_training(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("luislite.nlu.fit.train", broken_training)
+    job, reason = train_once(flask_app)
+    name = f"logs/training-{job.id}.log"
+    assert job.status == "Fail" and reason == (
+        f"TrainingFailed: an internal error ({type(error).__name__}) in training job {job.id}; its traceback is in "
+        f"{name} under the data directory and in the worker's log.")
+    log = (tmp_path / name).read_text()
+    assert "Traceback" in log and str(error) in log
+
+
+def test_an_app_problem_is_the_failure_reason(flask_app, tmp_path):
+    job, reason = train_once(flask_app)
+    assert job.status == "Fail" and reason == "The application version has no example utterances to train on."
+    assert not (tmp_path / "logs").exists()
+
+
+def test_ready_checks_the_configured_encoder(tmp_path):
+    app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [KEY], base_model=tmp_path))
+    response = app.test_client().get("/ready")
+    assert response.status_code == 503
+    assert response.json["checks"]["modelRuntime"] == f"No model checkpoint (config.json) in {tmp_path}."

@@ -4,11 +4,12 @@ Authoring keys only for authoring and endpoint keys for prediction are checked i
 (`test_endpoint_key_is_refused_on_authoring`) and test_prediction.py (`test_endpoint_key_predicts_but_cannot_author`).
 """
 import hmac
+import re
 
 import requests
 
 from conftest import AUTHORING
-from luislite import create_app
+from luislite import create_app, errors
 from luislite.api import auth
 from luislite.config import Config
 
@@ -52,17 +53,41 @@ def test_cors_is_off(server, new_app):
             assert not any(h.lower().startswith("access-control-") for h in response.headers), response.headers
 
 
-def test_an_unexpected_error_shows_no_traceback(tmp_path):
+def test_an_unexpected_error_shows_no_traceback(tmp_path, capsys):
+    """A 500 answer holds a reference to the server's log line with the traceback, not the traceback."""
     app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [WRONG_KEY]))
     assert not app.debug and not app.testing
 
     @app.get("/boom")
     def boom():
-        raise RuntimeError("secret internals at /etc/luislite")
+        raise ValueError("secret internals at /etc/luislite")
 
     response = app.test_client().get("/boom")
-    assert response.status_code == 500
-    assert response.json == {"error": {"code": "InternalServerError", "message": "An unexpected error occurred."}}
+    assert response.status_code == 500 and response.json["error"]["code"] == "InternalServerError"
+    message = response.json["error"]["message"]
+    reference = re.fullmatch(r"An unexpected error occurred \(reference (\w{12})\)\.", message)
+    assert reference and "secret" not in response.text
+    logged = capsys.readouterr().err  # the migration's logging configuration writes to stderr
+    assert re.search(rf"unexpected error, reference {reference[1]}\nTraceback .*secret internals", logged, re.S)
+
+
+def test_every_client_error_is_a_luis_error(tmp_path):
+    """Each kind of client error answers its message with a LUIS code and status, never a 500."""
+    app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [WRONG_KEY]))
+    kinds = [k for k in vars(errors).values() if isinstance(k, type) and issubclass(k, errors.LuisliteError)]
+
+    @app.get("/fail/<int:n>")
+    def fail(n: int):
+        raise kinds[n](f"message of {kinds[n].__name__}")
+
+    client = app.test_client()
+    answers = {kind.__name__: client.get(f"/fail/{n}") for n, kind in enumerate(kinds)
+               if kind is not errors.LuisliteError}
+    assert {name: (r.status_code, r.json["error"]["code"]) for name, r in answers.items()} == {
+        "InvalidRequest": (400, "BadArgument"), "AppVersionError": (400, "BadArgument"),
+        "NotFound": (404, "NotFound"), "Conflict": (400, "BadArgument"), "LimitReached": (400, "BadArgument"),
+        "NotTrained": (400, "BadArgument"), "ModelUnavailable": (503, "ServiceUnavailable")}
+    assert all(r.json["error"]["message"] == f"message of {name}" for name, r in answers.items())
 
 
 def test_the_server_runs_without_debug(server):

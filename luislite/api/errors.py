@@ -1,15 +1,20 @@
 """LUIS-style errors: every failure becomes {"error": {"code", "message"}} with the right status."""
 import logging
+import uuid
 
 from flask import Flask, jsonify
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from luislite.domain.appversion import AppVersionError, NotFound
-from luislite.services.publishing import ModelUnavailable
+from luislite.errors import (Conflict, InvalidRequest, LimitReached, LuisliteError, ModelUnavailable, NotFound,
+                             NotTrained)
 
 log = logging.getLogger(__name__)
+LUIS_ERRORS = {  # (status, code) of each kind of client error, as LUIS answers it
+    InvalidRequest: (400, "BadArgument"), Conflict: (400, "BadArgument"), LimitReached: (400, "BadArgument"),
+    NotTrained: (400, "BadArgument"), NotFound: (404, "NotFound"), ModelUnavailable: (503, "ServiceUnavailable"),
+}
 
 
 class LuisError(Exception):
@@ -46,21 +51,14 @@ def register_error_handlers(app: Flask) -> None:
     def luis_error(error: LuisError):
         return error_response(error.status, error.code, error.message)
 
-    @app.errorhandler(AppVersionError)
-    def app_version_error(error: AppVersionError):
-        return error_response(400, "BadArgument", str(error))
+    @app.errorhandler(LuisliteError)
+    def client_error(error: LuisliteError):
+        status, code = next(LUIS_ERRORS[kind] for kind in type(error).__mro__ if kind in LUIS_ERRORS)
+        return error_response(status, code, str(error))
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
         return error_response(400, "BadArgument", _validation_message(error.messages))
-
-    @app.errorhandler(ModelUnavailable)
-    def model_unavailable(error: ModelUnavailable):
-        return error_response(503, "ServiceUnavailable", str(error))
-
-    @app.errorhandler(NotFound)
-    def not_found_error(error: NotFound):
-        return error_response(404, "NotFound", str(error))
 
     @app.errorhandler(RecursionError)
     def nested_too_deeply(error):
@@ -84,6 +82,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(error.code, code, message)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):
-        log.exception("unexpected error")
-        return error_response(500, "InternalServerError", "An unexpected error occurred.")
+    def unexpected(error: Exception):  # the client gets a reference to the traceback in the log, not the traceback
+        reference = uuid.uuid4().hex[:12]
+        log.exception("unexpected error, reference %s", reference)
+        return error_response(500, "InternalServerError", f"An unexpected error occurred (reference {reference}).")

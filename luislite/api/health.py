@@ -24,7 +24,7 @@ def ready():
     problems = {"database": health.database()}
     if problems["database"] is None:
         problems["migrations"] = health.migrations(MIGRATIONS)
-    problems["modelRuntime"] = health.model_runtime()
+    problems["modelRuntime"] = health.model_runtime(config.base_model)
     if config.expect_worker:
         problems["trainingWorker"] = health.worker(config.data_dir)
     ok = not any(problems.values())

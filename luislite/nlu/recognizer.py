@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -47,15 +46,17 @@ class Recognizer:
         self.rules = rules
 
     @classmethod
-    def load(cls, artifact_dir: Path, parsers: list[Parser] = (), model: str | None = None) -> Recognizer:
-        """Serve `artifact_dir` with its default ONNX graph (`labels.json` "serve") or the file named `model`."""
+    def load(cls, artifact_dir: Path, parsers: list[Parser] = (), model: str | None = None,
+             threads: int = 1) -> Recognizer:
+        """Serve `artifact_dir` with its default ONNX graph (`labels.json` "serve") or the file named `model`,
+        on `threads` onnxruntime intra-op threads."""
         artifact_dir = Path(artifact_dir)
         labels = json.loads((artifact_dir / "labels.json").read_text())
         path = artifact_dir / (model or labels["serve"])
         stat = path.stat()
         rules = Rules.load(artifact_dir / RULES_FILE) if (artifact_dir / RULES_FILE).exists() else None  # older: none
-        return cls(_session(str(path), stat.st_ino, stat.st_mtime_ns), load_tokenizer(artifact_dir / "tokenizer.json"),
-                   labels, parsers, rules)
+        session = _session(str(path), stat.st_ino, stat.st_mtime_ns, threads)
+        return cls(session, load_tokenizer(artifact_dir / "tokenizer.json"), labels, parsers, rules)
 
     def entity(self, name: str) -> tuple[str, str] | None:
         """(name as the app spells it, span kind) of an entity of the app; None for an unknown name."""
@@ -225,10 +226,10 @@ def _compose(composites: list[EntitySpan], spans: list[EntitySpan], rules: Rules
 
 
 @lru_cache(maxsize=16)
-def _session(path: str, inode: int, mtime_ns: int) -> ort.InferenceSession:
-    """An onnxruntime session, cached per file version; `LUISLITE_PREDICT_THREADS` intra-op threads (default 1)."""
+def _session(path: str, inode: int, mtime_ns: int, threads: int) -> ort.InferenceSession:
+    """An onnxruntime session with `threads` intra-op threads, cached per file version."""
     options = ort.SessionOptions()
-    options.intra_op_num_threads = int(os.environ.get("LUISLITE_PREDICT_THREADS") or 1)
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])

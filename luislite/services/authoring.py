@@ -9,11 +9,12 @@ import uuid
 
 import sqlalchemy as sa
 
-from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, AppVersionError, Intent, Label, NotFound,
-                                 Utterance, check_limit, check_name)
+from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, Intent, Label, Utterance, check_limit,
+                                        check_name)
 from luislite.config import is_guid
 from luislite.domain.lu import parse_lu
 from luislite.db import App, Example, TrainingJob, Version, db, utcnow
+from luislite.errors import AppVersionError, Conflict, InvalidRequest, LimitReached, NotFound
 
 _APP_NOT_FOUND = "Cannot find an application with the specified ID."
 _VERSION_NOT_FOUND = "Cannot find a version with the specified ID."
@@ -53,9 +54,9 @@ def create_app(name: str, culture: str, description: str = "", domain: str = "",
     """A new app holding one version (a fresh one with the None intent, or `version`)."""
     name = check_name(name, "application")
     if db.session.scalar(sa.select(sa.func.count()).select_from(App)) >= LIMITS["apps"]:
-        raise AppVersionError(f"The maximum of {LIMITS['apps']} applications was reached.")
+        raise LimitReached(f"The maximum of {LIMITS['apps']} applications was reached.")
     if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
-        raise AppVersionError(f"An application with the name '{name}' already exists.")
+        raise Conflict(f"An application with the name '{name}' already exists.")
     version = version or AppVersion()
     version.name, version.culture = name, culture.lower()
     app = App(id=str(uuid.uuid4()), name=name, description=description or "", culture=culture.lower(),
@@ -70,7 +71,7 @@ def update_app(app: App, name: str | None, description: str | None) -> None:
     if name is not None and name.strip().lower() != app.name.lower():
         name = check_name(name, "application")
         if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
-            raise AppVersionError(f"An application with the name '{name}' already exists.")
+            raise Conflict(f"An application with the name '{name}' already exists.")
         app.name = name
     if description is not None:
         app.description = description
@@ -79,7 +80,7 @@ def update_app(app: App, name: str | None, description: str | None) -> None:
 def import_app(doc, app_name: str | None) -> App:
     version = parse_luis(doc)
     if not (app_name or version.name):
-        raise AppVersionError("The application name is missing (appName query parameter or 'name' in the JSON).")
+        raise InvalidRequest("The application name is missing (appName query parameter or 'name' in the JSON).")
     if isinstance(doc, dict) and not isinstance(doc.get("culture"), str):
         raise AppVersionError("The application JSON has no culture.")
     return create_app(app_name or version.name, version.culture, version.desc, version=version)
@@ -106,7 +107,7 @@ def check_version_id(app: App, version_id) -> str:
         raise AppVersionError("The version ID must have 1 to 50 printable characters other than / \\ ? # %, "
                               "and not be . or .. (a URL cannot hold those).")
     if any(v.version_id == version_id for v in app.versions):
-        raise AppVersionError(f"A version with the ID '{version_id}' already exists.")
+        raise Conflict(f"A version with the ID '{version_id}' already exists.")
     return version_id
 
 
@@ -147,8 +148,6 @@ def parse_luis(doc) -> AppVersion:
             version.spell_names(utterance)
         for pattern in version.patterns:
             pattern.intent = version.intent(pattern.intent).name
-    except AppVersionError:
-        raise
     except (KeyError, TypeError, ValueError, AttributeError) as error:  # e.g. a number where a name belongs
         raise AppVersionError(f"The application JSON is malformed: {type(error).__name__} {error}.") from None
     return version
@@ -213,9 +212,9 @@ def rename_version(version: Version, new_id: str) -> None:
 def delete_version(version: Version) -> None:
     app = version.app
     if len(app.versions) == 1:
-        raise AppVersionError("Cannot delete the only version of an application.")
+        raise Conflict("Cannot delete the only version of an application.")
     if any(p.version_id == version.version_id for p in app.publications):
-        raise AppVersionError("Cannot delete a version that is published to a slot.")
+        raise Conflict("Cannot delete a version that is published to a slot.")
     remaining = [v for v in app.versions if v is not version]
     db.session.delete(version)
     db.session.flush()
@@ -238,7 +237,7 @@ def add_intent(version: Version, name) -> Intent:
     definition = load(version)
     name = check_name(name, "intent")
     if definition.intent(name):
-        raise AppVersionError(f"The intent name '{name}' already exists.")
+        raise Conflict(f"The intent name '{name}' already exists.")
     check_limit(len(definition.intents) + 1, "intents", "intents")
     intent = Intent(name)
     definition.intents.append(intent)
@@ -253,7 +252,7 @@ def rename_intent(version: Version, intent_id: str, name) -> None:
     if intent.name == NONE_INTENT:
         raise AppVersionError("The None intent cannot be renamed.")
     if name.lower() != intent.name.lower() and definition.intent(name):
-        raise AppVersionError(f"The intent name '{name}' already exists.")
+        raise Conflict(f"The intent name '{name}' already exists.")
     _examples_query(version, intent.name).update({Example.intent: name})
     for pattern in definition.patterns:
         if pattern.intent == intent.name:

@@ -15,10 +15,10 @@ import traceback
 import sqlalchemy as sa
 
 from luislite.services import publishing
-from luislite.domain.appversion import NotFound
 from luislite.services.authoring import get_app
 from luislite.db import App, BatchTest, db, utcnow
 from luislite.domain.evaluation import Example, Span, report
+from luislite.errors import ModelUnavailable, NotFound
 from luislite.nlu.prediction import EntitySpan, Prediction
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def run(test_id: int, progress=lambda progress: None) -> None:
             predicted.append(naming.example(example.text, recognizer.predict(example.text)))
             progress({"utterances": len(gold), "done": done})
         result = report(gold, predicted)
-    except publishing.ModelUnavailable as error:
+    except ModelUnavailable as error:
         finish(test_id, artifact=artifact, failure=str(error))
         return
     except Exception:  # a bad model or test set fails this test, not the worker

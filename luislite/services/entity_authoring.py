@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from luislite.services import authoring
-from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, AppVersionError, Child, CompositeEntity, Entity,
-                                 Feature, Intent, ListEntity, MLEntity, NotFound, Pattern, PatternAnyEntity,
+from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, Child, CompositeEntity, Entity,
+                                 Feature, Intent, ListEntity, MLEntity, Pattern, PatternAnyEntity,
                                  PhraseList, PrebuiltEntity, Role, check_limit, check_name, new_id)
 from luislite.db import Version
+from luislite.errors import AppVersionError, Conflict, NotFound
 
 _PREBUILTS = {name.lower(): name for name in PREBUILT_NAMES}
 _ITEMS = {ListEntity: "sublists", PatternAnyEntity: "explicit_list"}
@@ -117,7 +118,7 @@ def _free_name(siblings: list, name, entity) -> str:
     """`name`, valid and used by nothing else among `siblings` (all entities, or a parent's children)."""
     name = check_name(name, "entity")
     if any(other is not entity and other.name.lower() == name.lower() for other in siblings):
-        raise AppVersionError(f"An entity with the name '{name}' already exists.")
+        raise Conflict(f"An entity with the name '{name}' already exists.")
     if isinstance(entity, Entity) and not isinstance(entity, PrebuiltEntity) and name.lower() in _PREBUILTS:
         raise AppVersionError(f"The name '{name}' is reserved for the prebuilt entity '{_PREBUILTS[name.lower()]}'.")
     return name
@@ -427,7 +428,7 @@ def delete_phraselist(version: Version, phraselist_id: int) -> None:
 def _check_phraselist(definition: AppVersion, phraselist: PhraseList) -> None:
     phraselist.name = check_name(phraselist.name, "phrase list")
     if any(p is not phraselist and p.name.lower() == phraselist.name.lower() for p in definition.phraselists):
-        raise AppVersionError(f"A phrase list with the name '{phraselist.name}' already exists.")
+        raise Conflict(f"A phrase list with the name '{phraselist.name}' already exists.")
     if not phraselist.phrases:
         raise AppVersionError("A phrase list needs at least one phrase.")
     check_limit(len(definition.phraselists), "phraselists", "phrase lists")
@@ -482,7 +483,7 @@ def _check_pattern(definition: AppVersion, pattern: Pattern) -> None:
     pattern.intent = definition.intent(pattern.intent).name
     check_limit(len(definition.patterns), "patterns", "patterns")
     if any(p is not pattern and p.pattern.lower() == pattern.pattern.lower() for p in definition.patterns):
-        raise AppVersionError(f"The pattern '{pattern.pattern}' already exists.")
+        raise Conflict(f"The pattern '{pattern.pattern}' already exists.")
     for name, role in _SLOT.findall(pattern.pattern):
         entity = definition.entity(name.strip())
         if entity is None and not role and any(e.role(name.strip()) for e in definition.entities):

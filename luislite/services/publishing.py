@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from luislite import artifacts
-from luislite.domain.appversion import AppVersionError, NotFound
 from luislite.services.authoring import get_version
 from luislite.db import Publication, db, utcnow
+from luislite.errors import ModelUnavailable, NotFound, NotTrained
 
 _NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."
 _cache_lock = threading.Lock()
@@ -20,7 +20,7 @@ def publish(app_id: str, version_id: str, is_staging: bool) -> Publication:
     """Point the production or staging slot at the version's trained model."""
     version = get_version(app_id, version_id)
     if version.artifact is None:
-        raise AppVersionError(f"Cannot publish version '{version_id}': it has not been trained. Train it first.")
+        raise NotTrained(f"Cannot publish version '{version_id}': it has not been trained. Train it first.")
     slot = "staging" if is_staging else "production"
     publication = db.session.get(Publication, (version.app_id, slot)) or Publication(app_id=version.app_id, slot=slot)
     publication.version_id, publication.artifact, publication.published_at = version_id, version.artifact, utcnow()
@@ -69,24 +69,21 @@ def version_artifact(app_id: str, version_id: str) -> str:
     return version.artifact
 
 
-class ModelUnavailable(RuntimeError):
-    """A trained model that cannot be loaded (deleted from disk, or written by an incompatible luislite)."""
-
-
 def recognizer(artifact: str):
     """The loaded recognizer of an artifact, from a small LRU cache shared by the server's threads."""
     with _cache_lock:
         try:
-            return _load(str(current_app.config["LUISLITE"].models_dir / artifact))
+            config = current_app.config["LUISLITE"]
+            return _load(str(config.models_dir / artifact), config.predict_threads)
         except Exception as error:  # onnxruntime, JSON and file errors alike: the model cannot serve
             log.error("cannot load model %s: %s", artifact, error)
             raise ModelUnavailable("The trained model cannot be loaded. Train and publish the version again.") from None
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str):
+def _load(path: str, threads: int):
     from luislite.nlu.recognizer import Recognizer
-    return Recognizer.load(path)
+    return Recognizer.load(path, threads=threads)
 
 
 def collect_garbage() -> None:

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from luislite.services import authoring
-from luislite.domain.appversion import AppVersionError, Label, NotFound, Utterance
+from luislite.domain.appversion import Label, Utterance
 from luislite.db import Example, Publication, QueryLog, Version, db, utcnow
+from luislite.errors import AppVersionError, NotFound
 from luislite.nlu.prediction import EntitySpan, Prediction
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ def _heads(directory: str) -> set[str]:
     return set(ScriptDirectory(directory).get_heads())
 
 
-def model_runtime() -> str | None:
+def model_runtime(base_model: Path | None) -> str | None:
     """The packages that load and serve trained models are installed, and the encoder checkpoint is there."""
     from luislite.nlu.encoder import EncoderError, base_model_dir  # only importlib and paths: no torch
 
@@ -41,7 +41,7 @@ def model_runtime() -> str | None:
     if missing:
         return f"not installed: {', '.join(missing)}"
     try:
-        base_model_dir()
+        base_model_dir(base_model)
     except EncoderError as error:
         return str(error)
     return None

@@ -16,6 +16,7 @@ from luislite.services import batch_testing as batchtest
 from luislite.services import readiness as health
 from luislite.services.authoring import load
 from luislite.db import BatchTest, TrainingJob, Version, db
+from luislite.errors import LuisliteError
 from luislite.training import jobs
 
 log = logging.getLogger(__name__)
@@ -84,13 +85,14 @@ def train_job(app, job_id: int) -> None:
         jobs.finish(job_id, None, 0, "The version was deleted.")
         return
     definition, revision = load(version, utterances=True), version.revision
-    models_dir = app.config["LUISLITE"].models_dir
+    config = app.config["LUISLITE"]
+    models_dir = config.models_dir
     artifact = f"{version.app_id}-{uuid.uuid4().hex[:12]}"
     log.info("training %s version %s (%d examples)", version.app_id, version.version_id, len(definition.utterances))
     db.session.close()  # training takes minutes: hold no transaction (and no row) until `finish`
     heartbeat = _Heartbeat(app, job_id)
     try:
-        train(definition, models_dir / artifact, progress=heartbeat.update)
+        train(definition, models_dir / artifact, config.base_model, heartbeat.update, threads=config.train_threads)
     except Exception as error:  # any failure becomes a Fail status the client can read
         jobs.finish(job_id, None, revision, _failed(app, job_id, error))
         return
@@ -112,11 +114,14 @@ def batch_test_job(app, test_id: int) -> None:
 
 
 def _failed(app, job_id: int, error: Exception) -> str:
-    """Log the traceback, keep it in `logs/training-<job>.log` under the data dir, and answer the failure reason.
+    """The failure reason of a job: a client error's message (no examples, say), else a reference to the log.
 
-    A ValueError is a problem of the app (no examples, say): its message is the reason. Anything else is
-    luislite's or the machine's: the reason names the exception and where its traceback is, not the traceback.
+    Anything but a client error is luislite's or the machine's: its traceback is logged and kept in
+    `logs/training-<job>.log` under the data dir, and the reason names the exception and that file.
     """
+    if isinstance(error, LuisliteError):
+        log.info("training job %s failed: %s", job_id, error)
+        return str(error)[:500]
     trace = traceback.format_exc()
     log.error("training job %s failed:\n%s", job_id, trace)
     name = f"logs/training-{job_id}.log"
@@ -126,10 +131,8 @@ def _failed(app, job_id: int, error: Exception) -> str:
         path.write_text(trace)
     except OSError:
         log.warning("cannot write %s", name, exc_info=True)
-    if isinstance(error, ValueError):
-        return f"{type(error).__name__}: {error}"[:500]
-    return f"TrainingFailed: {type(error).__name__} in training job {job_id}; its traceback is in {name} " \
-           f"under the data directory and in the worker's log."
+    return f"TrainingFailed: an internal error ({type(error).__name__}) in training job {job_id}; its traceback is " \
+           f"in {name} under the data directory and in the worker's log."
 
 
 class _Heartbeat:

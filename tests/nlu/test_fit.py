@@ -9,6 +9,7 @@ import pytest
 from safetensors.numpy import load_file
 
 from luislite.domain.appversion import AppVersion, Child, MLEntity
+from luislite.errors import AppVersionError
 from luislite.nlu.artifact import load_model
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.prediction import EntitySpan
@@ -25,13 +26,13 @@ def travel(tiny_model, tmp_path_factory):
     out = tmp_path_factory.mktemp("artifacts") / "travel"
     seen = []
     stats = train(make_app(TRAVEL, travel_entities()), out, tiny_model, seen.append,
-                  recipe=Recipe(encoder_lr=3e-3, head_lr=1e-2, min_steps=400))
+                  recipe=Recipe(encoder_lr=3e-3, head_lr=1e-2, min_steps=400), threads=1)
     return out, stats, seen
 
 
 def test_small_app_fits_its_training_data(travel):
     out, stats, seen = travel
-    assert stats["steps"] == 400 and stats["examples"] == 44 and stats["seconds"] > 0
+    assert stats["steps"] == 400 and stats["examples"] == 44 and stats["seconds"] > 0 and stats["threads"] == 1
     assert seen[-1]["step"] == 400 and {"step", "steps", "loss", "epoch"} <= set(seen[0])
     recognizer = Recognizer.load(out)
     right_intents = right_entities = total_entities = 0
@@ -55,6 +56,11 @@ def test_artifact_files_and_labels(travel):
     assert labels["intents"][0] == "None" and len(labels["intents"]) == 6
     assert [s["path"] for s in labels["tags"]["layers"][1]] == [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
+def test_prediction_threads_are_given_to_onnxruntime(travel):
+    for threads in (1, 2):
+        assert Recognizer.load(travel[0], threads=threads).session.get_session_options().intra_op_num_threads == threads
 
 
 def test_onnx_agrees_with_torch(travel):
@@ -113,7 +119,7 @@ def test_edge_case_apps_train_and_predict(tiny_model, tmp_path, case):
 
 
 def test_no_utterances_is_a_clear_error(tiny_model, tmp_path):
-    with pytest.raises(ValueError, match="no example utterances"):
+    with pytest.raises(AppVersionError, match="no example utterances"):
         train(make_app({"Greet": []}), tmp_path / "m", tiny_model, recipe=FAST)
     assert not (tmp_path / "m").exists()
 
