@@ -48,10 +48,6 @@ class Config:
                    int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None,
                    env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0")
 
-    @property
-    def models_dir(self) -> Path:
-        return self.data_dir / "models"
-
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.
 
