@@ -11,6 +11,7 @@ The directory is the caller's: making a half-written one invisible to readers is
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 from pathlib import Path
 
@@ -26,9 +27,11 @@ ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"
 
 
 def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path, rules: dict | None = None) -> None:
-    """Write the artifact's files into `out_dir`, created if need be."""
+    """Write the artifact's files into `out_dir` (owner only), created if need be; an artifact there is replaced."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and any(out_dir.iterdir()):  # retraining into the same directory: nothing stale stays
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, out_dir / "weights.safetensors")
     model.encoder.config.to_json_file(out_dir / "config.json")
     tokenizer.save(str(out_dir / "tokenizer.json"))
