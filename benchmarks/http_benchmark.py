@@ -100,11 +100,12 @@ def evaluate(session: requests.Session, url: str, app_id: str, test: list[dict])
 def model_latency(data_dir: Path, app_id: str, test: list[dict]) -> dict:
     """p50/p95 of the production slot's model alone: `Recognizer.predict` in this process, no HTTP."""
     from luislite.nlu.recognizer import Recognizer
+    from luislite.store import DataDirStore
 
     with sqlite3.connect(data_dir / "luislite.db") as db:
         [artifact] = db.execute("SELECT artifact FROM publications WHERE app_id = ? AND slot = 'production'",
                                 (app_id,)).fetchone()
-    recognizer = Recognizer.load(data_dir / "models" / artifact)
+    recognizer = Recognizer.load(DataDirStore(data_dir).open_for_serving(artifact))
     latencies = []
     for example in test:
         started = time.perf_counter()

@@ -15,12 +15,13 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
     """The Flask app: database brought up to date, keys ready, LUIS blueprints mounted."""
+    from luislite import store
     from luislite.api import register_api
 
     config = config or Config.from_env()
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    config.models_dir.mkdir(exist_ok=True)
     app = Flask(__name__)
+    app.extensions["luislite.store"] = store.from_config(config)
     app.config.update(LUISLITE=config, SQLALCHEMY_DATABASE_URI=config.database_url,
                       MAX_CONTENT_LENGTH=config.max_body_mb * 1024 * 1024,
                       SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})

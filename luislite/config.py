@@ -56,10 +56,6 @@ class Config:
                    Path(base_model).expanduser() if base_model else None,
                    int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1))
 
-    @property
-    def models_dir(self) -> Path:
-        return self.data_dir / "models"
-
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.
 

@@ -1,16 +1,17 @@
-"""Writing a trained model as an artifact directory, atomically: weights, label maps, tokenizer and ONNX.
+"""Writing a trained model as an artifact directory: weights, label maps, tokenizer and ONNX.
 
     weights.safetensors   the JointBert state dict        config.json      the encoder's config
     labels.json           intents, tag layers, settings   tokenizer.json   the WordPiece tokenizer
     model.onnx            fp32 graph                      model.int8.onnx  dynamically quantised graph
     rules.json            what the rule recognizers need of the version (lists, regexes, prebuilts, patterns)
+
+The directory is the caller's: making a half-written one invisible to readers is the artifact store's work
+(`luislite.store`), not this module's.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -26,34 +27,19 @@ ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"
 
 
 def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path, rules: dict | None = None) -> None:
-    """Write the artifact into a temporary sibling of `out_dir`, then rename it into place."""
+    """Write the artifact's files into `out_dir` (owner only), created if need be; an artifact there is replaced."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp / "weights.safetensors")
-        model.encoder.config.to_json_file(tmp / "config.json")
-        tokenizer.save(str(tmp / "tokenizer.json"))
-        export_onnx(model, tmp / ONNX)
-        quantize(tmp / ONNX, tmp / ONNX_INT8)
-        (tmp / "labels.json").write_text(json.dumps({"format": FORMAT} | labels, indent=1))
-        if rules is not None:
-            (tmp / "rules.json").write_text(json.dumps(rules))
-        _replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _replace(tmp: Path, out_dir: Path) -> None:
-    """Rename `tmp` to `out_dir`; an existing `out_dir` is moved aside first and removed after."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists() and any(out_dir.iterdir()):  # retraining into the same directory: nothing stale stays
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, out_dir / "weights.safetensors")
+    model.encoder.config.to_json_file(out_dir / "config.json")
+    tokenizer.save(str(out_dir / "tokenizer.json"))
+    export_onnx(model, out_dir / ONNX)
+    quantize(out_dir / ONNX, out_dir / ONNX_INT8)
+    (out_dir / "labels.json").write_text(json.dumps({"format": FORMAT} | labels, indent=1))
+    if rules is not None:
+        (out_dir / "rules.json").write_text(json.dumps(rules))
 
 
 def export_onnx(model: JointBert, path: Path) -> None:

@@ -6,10 +6,10 @@ import threading
 import sqlalchemy as sa
 from flask import current_app
 
-from luislite import artifacts
-from luislite.services.authoring import get_version
-from luislite.db import Publication, db, utcnow
+from luislite import store
+from luislite.db import Publication, Version, db, utcnow
 from luislite.errors import ModelUnavailable, NotFound, NotTrained
+from luislite.services.authoring import get_version
 
 _NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."
 _cache_lock = threading.Lock()
@@ -73,18 +73,25 @@ def recognizer(artifact: str):
     """The loaded recognizer of an artifact, from a small LRU cache shared by the server's threads."""
     with _cache_lock:
         try:
-            config = current_app.config["LUISLITE"]
-            return _load(str(config.models_dir / artifact), config.predict_threads)
-        except Exception as error:  # onnxruntime, JSON and file errors alike: the model cannot serve
+            return _load(store.current(), artifact, current_app.config["LUISLITE"].predict_threads)
+        except Exception as error:  # store, onnxruntime, JSON and file errors alike: the model cannot serve
             log.error("cannot load model %s: %s", artifact, error)
             raise ModelUnavailable("The trained model cannot be loaded. Train and publish the version again.") from None
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str, threads: int):
+def _load(models: store.ArtifactStore, artifact: str, threads: int):
     from luislite.nlu.recognizer import Recognizer
-    return Recognizer.load(path, threads=threads)
+    return Recognizer.load(models.open_for_serving(artifact), threads=threads)
+
+
+def in_use() -> set[str]:
+    """Artifacts a version was last trained to, or a slot serves."""
+    versions = db.session.scalars(sa.select(Version.artifact).where(Version.artifact.is_not(None)))
+    slots = db.session.scalars(sa.select(Publication.artifact))
+    return set(versions) | set(slots)
 
 
 def collect_garbage() -> None:
-    artifacts.collect_garbage(current_app.config["LUISLITE"].models_dir)
+    """Remove the trained models nothing needs any more, and what killed trainings left half-written."""
+    store.current().collect_garbage(keep=in_use())

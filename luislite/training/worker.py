@@ -9,10 +9,11 @@ import os
 import threading
 import time
 import traceback
-import uuid
+from functools import partial
 
-from luislite import artifacts
+from luislite import store
 from luislite.services import batch_testing as batchtest
+from luislite.services import publishing
 from luislite.services import readiness as health
 from luislite.services.authoring import load
 from luislite.db import BatchTest, TrainingJob, Version, db
@@ -39,7 +40,7 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
             if time.monotonic() - recovered > RECOVER_SECONDS:
                 jobs.recover_stale()
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
-                artifacts.collect_garbage(app.config["LUISLITE"].models_dir)  # and what a killed training left
+                publishing.collect_garbage()  # and what a killed training left
                 recovered = time.monotonic()
             job_id = jobs.claim_next()
             if not beating:
@@ -84,22 +85,22 @@ def train_job(app, job_id: int) -> None:
     if version is None:  # deleted while queued
         jobs.finish(job_id, None, 0, "The version was deleted.")
         return
-    definition, revision = load(version, utterances=True), version.revision
+    definition, revision, app_id = load(version, utterances=True), version.revision, version.app_id
     config = app.config["LUISLITE"]
-    models_dir = config.models_dir
-    artifact = f"{version.app_id}-{uuid.uuid4().hex[:12]}"
     log.info("training %s version %s (%d examples)", version.app_id, version.version_id, len(definition.utterances))
     db.session.close()  # training takes minutes: hold no transaction (and no row) until `finish`
     heartbeat = _Heartbeat(app, job_id)
     try:
-        train(definition, models_dir / artifact, config.base_model, heartbeat.update, threads=config.train_threads)
+        fit = partial(train, definition, base_model=config.base_model, progress=heartbeat.update,
+                      threads=config.train_threads)
+        artifact = store.current().write(fit, prefix=app_id)
     except Exception as error:  # any failure becomes a Fail status the client can read
         jobs.finish(job_id, None, revision, _failed(app, job_id, error))
         return
     finally:
         heartbeat.stop()
     jobs.finish(job_id, artifact, revision)
-    artifacts.collect_garbage(models_dir)
+    publishing.collect_garbage()
 
 
 def batch_test_job(app, test_id: int) -> None:
