@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from luislite.domain.entity_kinds import EntityKind
 from luislite.domain.legacy import HIERARCHY_SEPARATOR, upgrade
 from luislite.errors import AppVersionError, LimitReached
 
@@ -130,15 +132,13 @@ class Child:
 
 @dataclass
 class Entity:
-    """Base of every entity kind. `kind` names the LUIS JSON section the entity is exported in."""
+    """Base of every entity kind; each subclass's `kind` says what LUIS and luislite call it."""
     name: str
     id: str = field(default_factory=new_id)
     roles: list[Role] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
-    kind: ClassVar[str] = ""
-    type_id: ClassVar[int] = 0
-    readable_type: ClassVar[str] = ""
+    kind: ClassVar[EntityKind]
     _known: ClassVar[set] = {"name", "id", "roles"}
 
     @classmethod
@@ -160,15 +160,26 @@ class Entity:
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name.lower() == name.lower()), None)
 
+    def check(self, version: AppVersion) -> None:
+        """Raise AppVersionError unless the fields of this kind obey LUIS's rules in `version`."""
+
+    @property
+    def type_id(self) -> int:
+        return self.kind.type_id
+
+    @property
+    def readable_type(self) -> str:
+        return self.kind.readable_type
+
 
 @dataclass
 class MLEntity(Entity):
     children: list[Child] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
 
-    kind = "entities"
-    type_id = 1
-    readable_type = "Entity Extractor"
+    kind = EntityKind(section="entities", url_segment="entities", type_id=1, readable_type="Entity Extractor",
+                      model_type="Entity Extractor", lu_type="ml", lu_title="Entity definitions", span_kind="ml",
+                      limit=("ml_entities", "machine-learned entities"))
     _known = Entity._known | {"children", "features"}
 
     @classmethod
@@ -181,6 +192,9 @@ class MLEntity(Entity):
     def descendants(self):
         for child in self.children:
             yield from child.walk()
+
+    def check(self, version):
+        version._check_children(self.children, 1)
 
 
 @dataclass
@@ -202,9 +216,10 @@ class SubList:
 class ListEntity(Entity):
     sublists: list[SubList] = field(default_factory=list)
 
-    kind = "closedLists"
-    type_id = 5
-    readable_type = "Closed List Entity Extractor"
+    kind = EntityKind(section="closedLists", url_segment="closedlists", type_id=5,
+                      readable_type="Closed List Entity Extractor", model_type="List Entity Extractor", lu_type="list",
+                      lu_title="List entities", span_kind="list", rule_based=True,
+                      limit=("list_entities", "list entities"), items="sublists")
     _known = Entity._known | {"subLists"}
 
     @classmethod
@@ -213,6 +228,11 @@ class ListEntity(Entity):
 
     def _fields_json(self, ids):
         return {"subLists": [s.to_json(ids) for s in self.sublists]}
+
+    def check(self, version):
+        check_limit(sum(1 + len(s.synonyms) for s in self.sublists), "list_items", "items in a list entity")
+        if any(not isinstance(s.canonical_form, str) or not s.canonical_form.strip() for s in self.sublists):
+            raise AppVersionError(f"A sublist of '{self.name}' has an empty canonical form.")
 
     def add_sublist(self, sublist: SubList) -> SubList:
         sublist.id = _next_int_id(s.id for s in self.sublists)
@@ -224,9 +244,10 @@ class ListEntity(Entity):
 class RegexEntity(Entity):
     regex_pattern: str = ""
 
-    kind = "regex_entities"
-    type_id = 8
-    readable_type = "Regex Entity Extractor"
+    kind = EntityKind(section="regex_entities", url_segment="regexentities", type_id=8,
+                      readable_type="Regex Entity Extractor", model_type="Regex Entity Extractor", lu_type="regex",
+                      lu_title="RegEx entities", span_kind="regex", rule_based=True,
+                      limit=("regex_entities", "regex entities"))
     _known = Entity._known | {"regexPattern"}
 
     @classmethod
@@ -236,12 +257,20 @@ class RegexEntity(Entity):
     def _fields_json(self, ids):
         return {"regexPattern": self.regex_pattern}
 
+    def check(self, version):
+        check_regex(self.regex_pattern)
+
 
 @dataclass
 class PrebuiltEntity(Entity):
-    kind = "prebuiltEntities"
-    type_id = 2
-    readable_type = "Prebuilt Entity Extractor"
+    kind = EntityKind(section="prebuiltEntities", url_segment="prebuilts", type_id=2,
+                      readable_type="Prebuilt Entity Extractor", model_type="Prebuilt Entity Extractor",
+                      lu_type="prebuilt", lu_title="PREBUILT Entity definitions", span_kind="prebuilt",
+                      rule_based=True, type_prefix="builtin.")
+
+    def check(self, version):
+        if self.name not in PREBUILT_NAMES:
+            raise AppVersionError(f"The prebuilt entity '{self.name}' does not exist.")
 
 
 @dataclass
@@ -254,9 +283,10 @@ class ExplicitItem:
 class PatternAnyEntity(Entity):
     explicit_list: list[ExplicitItem] = field(default_factory=list)
 
-    kind = "patternAnyEntities"
-    type_id = 7
-    readable_type = "Pattern.any Entity Extractor"
+    kind = EntityKind(section="patternAnyEntities", url_segment="patternanyentities", type_id=7,
+                      readable_type="Pattern.any Entity Extractor", model_type="Pattern.any Entity Extractor",
+                      lu_type="patternany", lu_title="Pattern.Any entities", span_kind="pattern.any",
+                      limit=("pattern_any_entities", "pattern.any entities"), items="explicit_list")
     _known = Entity._known | {"explicitList"}
 
     @classmethod
@@ -274,9 +304,10 @@ class PatternAnyEntity(Entity):
 class CompositeEntity(Entity):
     children: list[str] = field(default_factory=list)
 
-    kind = "composites"
-    type_id = 4
-    readable_type = "Composite Entity Extractor"
+    kind = EntityKind(section="composites", url_segment="compositeentities", type_id=4,
+                      readable_type="Composite Entity Extractor", model_type="Composite Entity Extractor",
+                      lu_type="composite", lu_title="Composite entities", span_kind="composite",
+                      limit=("ml_entities", "machine-learned entities"))
     _known = Entity._known | {"children"}
 
     @classmethod
@@ -290,8 +321,13 @@ class CompositeEntity(Entity):
         """A stable id for the child `name` (children are stored by name only)."""
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.id}/{name.lower()}"))
 
+    def check(self, version):
+        for name in self.children:
+            if not version._entity_exists(name):
+                raise AppVersionError(f"The child '{name}' of composite '{self.name}' is not an entity.")
 
-ENTITY_KINDS = (MLEntity, CompositeEntity, ListEntity, PrebuiltEntity, PatternAnyEntity, RegexEntity)
+
+ENTITY_KINDS = (MLEntity, CompositeEntity, ListEntity, PrebuiltEntity, PatternAnyEntity, RegexEntity)  # export order
 
 
 # --- phrase lists and patterns ----------------------------------------------------------------
@@ -426,7 +462,7 @@ class AppVersion:
                "desc": self.desc, "culture": self.culture, "tokenizerVersion": self.tokenizer_version,
                "intents": [i.to_json(ids) for i in self.intents], "hierarchicals": []}
         for cls in ENTITY_KINDS:
-            doc[cls.kind] = [e.to_json(ids) for e in self.entities_of(cls)]
+            doc[cls.kind.section] = [e.to_json(ids) for e in self.entities_of(cls)]
         return doc | {
             "phraselists": [p.to_json(ids) for p in self.phraselists],
             "regex_features": self.regex_features,
@@ -443,7 +479,7 @@ class AppVersion:
             version_id=str(doc.get("versionId") or "0.1"), name=doc.get("name") or "", desc=doc.get("desc") or "",
             culture=(doc.get("culture") or "en-us").lower(), tokenizer_version=doc.get("tokenizerVersion") or "1.0.0",
             intents=[Intent.from_json(i) for i in doc.get("intents") or []],
-            entities=[k.from_json(e) for k in ENTITY_KINDS for e in doc.get(k.kind) or []],
+            entities=[c.from_json(e) for c in ENTITY_KINDS for e in doc.get(c.kind.section) or []],
             phraselists=[PhraseList.from_json(p) for p in doc.get("phraselists") or []],
             patterns=[Pattern.from_json(p) for p in doc.get("patterns") or []],
             utterances=[Utterance.from_json(u) for u in doc.get("utterances") or []],
@@ -486,27 +522,11 @@ class AppVersion:
         check_name(entity.name, "entity")
         check_limit(len(entity.roles), "roles", "roles per entity")
         self._check_unique([check_name(r.name, "role") for r in entity.roles], "role")
-        counts = {cls: len(self.entities_of(cls)) for cls in ENTITY_KINDS}
-        check_limit(counts[MLEntity] + counts[CompositeEntity], "ml_entities", "machine-learned entities")
+        counts = Counter(e.kind.limit for e in self.entities)
+        for limit in dict.fromkeys(c.kind.limit for c in ENTITY_KINDS if c.kind.limit):
+            check_limit(counts[limit], *limit)
         check_limit(len(self.entities), "entities", "entities")
-        check_limit(counts[ListEntity], "list_entities", "list entities")
-        check_limit(counts[RegexEntity], "regex_entities", "regex entities")
-        check_limit(counts[PatternAnyEntity], "pattern_any_entities", "pattern.any entities")
-        if isinstance(entity, PrebuiltEntity) and entity.name not in PREBUILT_NAMES:
-            raise AppVersionError(f"The prebuilt entity '{entity.name}' does not exist.")
-        if isinstance(entity, RegexEntity):
-            check_regex(entity.regex_pattern)
-        if isinstance(entity, ListEntity):
-            items = sum(1 + len(s.synonyms) for s in entity.sublists)
-            check_limit(items, "list_items", "items in a list entity")
-            if any(not isinstance(s.canonical_form, str) or not s.canonical_form.strip() for s in entity.sublists):
-                raise AppVersionError(f"A sublist of '{entity.name}' has an empty canonical form.")
-        if isinstance(entity, MLEntity):
-            self._check_children(entity.children, 1)
-        if isinstance(entity, CompositeEntity):
-            for name in entity.children:
-                if not self._entity_exists(name):
-                    raise AppVersionError(f"The child '{name}' of composite '{entity.name}' is not an entity.")
+        entity.check(self)
 
     def _entity_exists(self, name) -> bool:
         """Whether `name` is an entity, or a `Parent::Child` of a (formerly hierarchical) ML entity."""
@@ -594,8 +614,7 @@ class AppVersion:
 
     def _number_items(self):
         """Give integer ids to phrase lists, sublists and explicit-list items that came without one."""
-        for items in [self.phraselists] + [e.sublists for e in self.entities_of(ListEntity)] + \
-                [e.explicit_list for e in self.entities_of(PatternAnyEntity)]:
+        for items in [self.phraselists] + [getattr(e, e.kind.items) for e in self.entities if e.kind.items]:
             for item in items:
                 if not item.id:
                     item.id = _next_int_id(i.id for i in items)
@@ -603,7 +622,7 @@ class AppVersion:
 
 _TOP_LEVEL_KEYS = {"luis_schema_version", "versionId", "name", "desc", "culture", "tokenizerVersion", "intents",
                    "hierarchicals", "phraselists", "regex_features", "patterns", "utterances", "settings",
-                   *(k.kind for k in ENTITY_KINDS)}
+                   *(c.kind.section for c in ENTITY_KINDS)}
 
 
 # --- LUIS's rules and limits ------------------------------------------------------------------

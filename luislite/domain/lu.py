@@ -21,10 +21,9 @@ from luislite.domain.appversion import (
     RegexEntity, Role, SubList, Utterance,
 )
 
-ENTITY_TYPES = {"ml": MLEntity, "simple": MLEntity, "list": ListEntity, "regex": RegexEntity,
-                "prebuilt": PrebuiltEntity, "patternany": PatternAnyEntity, "composite": CompositeEntity}
-_TYPE_NAMES = {MLEntity: "ml", ListEntity: "list", RegexEntity: "regex", PrebuiltEntity: "prebuilt",
-               PatternAnyEntity: "patternany", CompositeEntity: "composite"}
+ENTITY_TYPES = {c.kind.lu_type: c for c in ENTITY_KINDS} | {"simple": MLEntity}  # `@ type Name` -> its class
+# the order of `bf luis:convert`'s sections (an entity kind it does not write comes last)
+_LAYOUT = (MLEntity, PrebuiltEntity, PhraseList, ListEntity, RegexEntity, CompositeEntity, PatternAnyEntity)
 _APP_INFO = {"name": "name", "desc": "desc", "versionId": "version_id", "culture": "culture",
              "tokenizerVersion": "tokenizer_version"}
 _UNESCAPE = {"\\": "\\", "{": "{", "}": "}", "[": "[", "]": "]", "n": "\n", "r": "\r", "t": "\t"}
@@ -73,7 +72,7 @@ class _RawLabel:
 @dataclass
 class _Block:
     """The definition or intent section that the following `-` lines belong to."""
-    kind: str  # intent | ml | list | phraselist | composite | skip
+    type: str  # intent | ml | list | phraselist | composite | skip
     target: object = None
     stack: list = field(default_factory=list)  # (indent, node) for ML children and list sublists
 
@@ -158,14 +157,14 @@ class _LuReader:
 
     def read_definition(self, line: str) -> None:
         header = self.read_header(line[1:])
-        kind = header.type.lower()
-        if kind == "intent":
+        lu_type = header.type.lower()
+        if lu_type == "intent":
             self.feature_refs.append((self.number, self.intent(header.name), header.features))
             self.block = None
-        elif kind == "phraselist":
+        elif lu_type == "phraselist":
             self.read_phraselist(header)
-        elif kind in ENTITY_TYPES:
-            self.read_entity(ENTITY_TYPES[kind], header)
+        elif lu_type in ENTITY_TYPES:
+            self.read_entity(ENTITY_TYPES[lu_type], header)
         else:
             raise self.error(f"unknown definition type '{header.type}'.")
 
@@ -217,8 +216,7 @@ class _LuReader:
                 raise self.error(f"only machine-learned entities use features ('{header.name}').")
             self.feature_refs.append((self.number, entity, header.features))
         self.version.entities.append(entity)
-        kinds = {MLEntity: "ml", ListEntity: "list", CompositeEntity: "composite"}
-        self.block = _Block(kinds[cls], entity) if cls in kinds else None
+        self.block = _Block(cls.kind.lu_type, entity) if cls in (MLEntity, ListEntity, CompositeEntity) else None
 
     def read_phraselist(self, header: _Header) -> None:
         if self.version.phraselist(header.name):
@@ -241,15 +239,15 @@ class _LuReader:
         if block is None:
             raise self.error("a '-' line must follow an intent ('# Name') or a list, phrase list, ML or "
                              "composite entity definition.")
-        if block.kind == "intent":
+        if block.type == "intent":
             self.items.append((self.number, block.target.name, body))
-        elif block.kind == "ml":
+        elif block.type == "ml":
             self.read_child(block, body, indent)
-        elif block.kind == "list":
+        elif block.type == "list":
             self.read_list_item(block, body, indent)
-        elif block.kind == "phraselist":
+        elif block.type == "phraselist":
             block.target.phrases.extend(_split_phrases(body))
-        elif block.kind == "composite":
+        elif block.type == "composite":
             block.target.children.extend(_split_names(body))
 
     def read_child(self, block: _Block, body: str, indent: int) -> None:
@@ -259,10 +257,10 @@ class _LuReader:
         header = self.read_header(body[1:])
         if header.roles:
             raise self.error(f"a child entity has no roles ('{header.name}').")
-        kind = header.type.lower()
-        if kind not in ("ml", "simple") and kind in ENTITY_TYPES:
+        lu_type = header.type.lower()
+        if lu_type not in ("ml", "simple") and lu_type in ENTITY_TYPES:
             raise self.error(f"a child is typed by 'ml' or by an entity's name, not '{header.type}'.")
-        child = Child(header.name, instance_of=None if kind in ("ml", "simple") else header.type)
+        child = Child(header.name, instance_of=None if lu_type in ("ml", "simple") else header.type)
         while block.stack and block.stack[-1][0] >= indent:
             block.stack.pop()
         parent = block.stack[-1][1] if block.stack else block.target
@@ -537,19 +535,17 @@ def _write_entities(version: AppVersion) -> list[str]:
             sections.append(f"> # {title}\n")
             sections.extend(blocks)
 
-    section("Entity definitions", [_write_entity(e) for e in version.entities_of(MLEntity)])
-    section("PREBUILT Entity definitions", [_write_entity(e) for e in version.entities_of(PrebuiltEntity)])
-    section("Phrase list definitions", [_write_phraselist(p) for p in version.phraselists])
-    section("List entities", [_write_entity(e) for e in version.entities_of(ListEntity)])
-    section("RegEx entities", [_write_entity(e) for e in version.entities_of(RegexEntity)])
-    section("Composite entities", [_write_entity(e) for e in version.entities_of(CompositeEntity)])
-    section("Pattern.Any entities", [_write_entity(e) for e in version.entities_of(PatternAnyEntity)])
+    for cls in _LAYOUT + tuple(c for c in ENTITY_KINDS if c not in _LAYOUT):
+        if cls is PhraseList:
+            section("Phrase list definitions", [_write_phraselist(p) for p in version.phraselists])
+        else:
+            section(cls.kind.lu_title, [_write_entity(e) for e in version.entities_of(cls)])
     return sections
 
 
 def _write_entity(entity: Entity) -> str:
     features = entity.features if isinstance(entity, MLEntity) else []
-    lines = [f"@ {_TYPE_NAMES[type(entity)]} {_quote(entity.name)}"
+    lines = [f"@ {entity.kind.lu_type} {_quote(entity.name)}"
              + _write_roles_and_features([r.name for r in entity.roles], features)]
     if isinstance(entity, MLEntity):
         lines += _write_children(entity.children, 1)
@@ -568,8 +564,8 @@ def _write_entity(entity: Entity) -> str:
 def _write_children(children: list[Child], depth: int) -> list[str]:
     lines = []
     for child in children:
-        kind, features = _child_type(child)
-        definition = f"- @ {_quote(kind)} {_quote(child.name)}" + _write_roles_and_features([], features)
+        lu_type, features = _child_type(child)
+        definition = f"- @ {_quote(lu_type)} {_quote(child.name)}" + _write_roles_and_features([], features)
         lines.append("    " * depth + definition)
         lines += _write_children(child.children, depth + 1)
     return lines

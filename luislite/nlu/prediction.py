@@ -13,7 +13,7 @@ class EntitySpan:
     score: float | None
     role: str | None = None
     children: list[EntitySpan] = field(default_factory=list)
-    kind: str = "ml"  # ml, composite, list, regex, prebuilt, pattern.any (see render.MODEL_TYPES)
+    kind: str = "ml"  # the span kind: its entity's `kind.span_kind` (ml, list, ...), or role, phraselist
     resolution: object = None  # list: canonical forms; prebuilt (or a child constrained to one): PrebuiltValue
     type: str | None = None  # the answer's `type` where it is not the entity's name (builtin.datetimeV2.date, ...)
     source: str = "model"  # or "externalEntities": given with the request

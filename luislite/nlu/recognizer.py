@@ -62,7 +62,7 @@ class Recognizer:
         """(name as the app spells it, span kind) of an entity of the app; None for an unknown name."""
         if self.rules is None:  # an artifact older than rules.json: any name, as machine-learned
             return name, "ml"
-        return self.rules.kinds.get(name.lower())
+        return self.rules.span_kinds.get(name.lower())
 
     def predict(self, text: str, datetime_reference: dt.datetime | None = None,
                 extra: RequestEntities | None = None) -> Prediction:

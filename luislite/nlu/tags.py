@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from luislite.domain.appversion import AppVersion, Child, CompositeEntity, Label, ListEntity, MLEntity, PrebuiltEntity, \
-    RegexEntity
+from luislite.domain.appversion import AppVersion, Child, CompositeEntity, Label, MLEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.domain.tokens import Token
 
@@ -53,7 +52,7 @@ class TagSet:
             _add_children(layers, (entity.name,), entity.children)
         composites = [Slot((c.name,), role, "composite") for c in version.entities_of(CompositeEntity)
                       for role in [None] + [r.name for r in c.roles]]
-        roles = [Slot((e.name,), r.name, "role") for e in version.entities if type(e) in _RULE_ENTITIES for r in e.roles]
+        roles = [Slot((e.name,), r.name, "role") for e in version.entities if e.kind.rule_based for r in e.roles]
         return cls(layers + [layer for layer in (composites, roles) if layer])
 
     @classmethod
@@ -181,7 +180,6 @@ def _innermost(parents: list[tuple[Slot, EntitySpan]], path: tuple[str, ...], sp
     return min(inside, key=lambda p: p.end - p.start, default=None)
 
 
-_RULE_ENTITIES = (ListEntity, RegexEntity, PrebuiltEntity)
 _O, _B_SAME, _B_OTHER, _I_SAME, _INVALID = range(5)
 
 

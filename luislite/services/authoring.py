@@ -276,10 +276,10 @@ def delete_intent(version: Version, intent_id: str, delete_utterances: bool) -> 
     save(version, definition)
 
 
-def find_model(definition: AppVersion, model_id: str, kind=object):
-    """The intent, entity or child with this id and kind, or NotFound."""
+def find_model(definition: AppVersion, model_id: str, cls=object):
+    """The intent, entity or child with this id, an instance of `cls` (a class or a tuple of them), or NotFound."""
     model = definition.model(model_id)
-    if model is None or not isinstance(model, kind):
+    if model is None or not isinstance(model, cls):
         raise NotFound("Cannot find the model with the specified ID.")
     return model
 

@@ -10,13 +10,12 @@ from dataclasses import replace
 
 from luislite.services import authoring
 from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, Child, CompositeEntity, Entity,
-                                 Feature, Intent, ListEntity, MLEntity, Pattern, PatternAnyEntity,
-                                 PhraseList, PrebuiltEntity, Role, check_limit, check_name, new_id)
+                                        Feature, Intent, MLEntity, Pattern, PatternAnyEntity,
+                                        PhraseList, PrebuiltEntity, Role, check_limit, check_name, new_id)
 from luislite.db import Version
 from luislite.errors import AppVersionError, Conflict, NotFound
 
 _PREBUILTS = {name.lower(): name for name in PREBUILT_NAMES}
-_ITEMS = {ListEntity: "sublists", PatternAnyEntity: "explicit_list"}
 
 PREBUILT_CATALOGUE = {  # name: (description, examples), as LUIS's listprebuilts shows them for en-us
     "age": ("Age of a person or thing", "10-month-old, 19 years old, 58 year-old"),
@@ -47,9 +46,9 @@ def editing(version: Version):
 
 # --- entities ---------------------------------------------------------------------------------
 
-def entities_of(definition: AppVersion, kind) -> list[Entity]:
-    """The entities of `kind`: a class, or () for a kind that is never stored (hierarchical; imported as ML)."""
-    return [e for e in definition.entities if isinstance(e, kind)]
+def entities_of(definition: AppVersion, cls) -> list[Entity]:
+    """The entities of class `cls`; none for () (hierarchical entities: never stored, imported as ML)."""
+    return [e for e in definition.entities if isinstance(e, cls)]
 
 
 def add_entity(version: Version, entity: Entity) -> Entity:
@@ -77,10 +76,10 @@ def add_child(version: Version, parent_id: str, child: Child) -> Child:
     return child
 
 
-def update_entity(version: Version, entity_id: str, kind, name: str | None = None, **changes) -> None:
+def update_entity(version: Version, entity_id: str, cls, name: str | None = None, **changes) -> None:
     """Rename an entity (or ML child) and replace the kind's fields given (sublists, regex_pattern, children...)."""
     with editing(version) as definition:
-        path, siblings, entity = _locate(definition, entity_id, kind)
+        path, siblings, entity = _locate(definition, entity_id, cls)
         for field, value in changes.items():
             if not hasattr(entity, field):
                 if value is not None:
@@ -92,10 +91,10 @@ def update_entity(version: Version, entity_id: str, kind, name: str | None = Non
         _check(definition, _root(definition, path, entity))
 
 
-def delete_entity(version: Version, entity_id: str, kind) -> None:
+def delete_entity(version: Version, entity_id: str, cls) -> None:
     """Delete an entity (or ML child) and its labels; composites, instanceOf and features forget it."""
     with editing(version) as definition:
-        path, siblings, entity = _locate(definition, entity_id, kind)
+        path, siblings, entity = _locate(definition, entity_id, cls)
         siblings.remove(entity)
         if not path:
             _retarget(definition, entity.name, None)
@@ -135,8 +134,8 @@ def _rename(version: Version, definition: AppVersion, path: list[str], siblings:
 
 def _check(definition: AppVersion, entity: Entity) -> None:
     """Number new items, spell referenced entities as defined, and validate `entity` and the app's totals."""
-    if type(entity) in _ITEMS:
-        _number(getattr(entity, _ITEMS[type(entity)]))
+    if entity.kind.items:
+        _number(getattr(entity, entity.kind.items))
     if isinstance(entity, CompositeEntity):
         entity.children = _composite_children(definition, entity)
     for child in entity.descendants() if isinstance(entity, MLEntity) else ():
@@ -180,10 +179,10 @@ def _tree(definition: AppVersion):
         yield from walk([entity.name], entity.children)
 
 
-def _locate(definition: AppVersion, entity_id: str, kind):
+def _locate(definition: AppVersion, entity_id: str, cls):
     """(names of its ancestors, the list holding it, the entity); for ML entities, children are found too."""
-    if kind is not MLEntity:
-        return [], definition.entities, authoring.find_model(definition, entity_id, kind)
+    if cls is not MLEntity:
+        return [], definition.entities, authoring.find_model(definition, entity_id, cls)
     entity = authoring.find_model(definition, entity_id, (MLEntity, Child))
     return next(found for found in _tree(definition) if found[2] is entity)
 
@@ -231,28 +230,28 @@ def find_role(entity: Entity, role_id: str) -> Role:
     return role
 
 
-def add_role(version: Version, entity_id: str, kind, name) -> Role:
+def add_role(version: Version, entity_id: str, cls, name) -> Role:
     with editing(version) as definition:
-        entity = authoring.find_model(definition, entity_id, kind)
+        entity = authoring.find_model(definition, entity_id, cls)
         role = Role(check_name(name, "role"))
         entity.roles.append(role)
         _check(definition, entity)
     return role
 
 
-def rename_role(version: Version, entity_id: str, kind, role_id: str, name) -> None:
+def rename_role(version: Version, entity_id: str, cls, role_id: str, name) -> None:
     with editing(version) as definition:
-        entity = authoring.find_model(definition, entity_id, kind)
+        entity = authoring.find_model(definition, entity_id, cls)
         role = find_role(entity, role_id)
         old, role.name = role.name, check_name(name, "role")
         _check(definition, entity)
         _retarget_role(version, definition, entity.name, old, role.name)
 
 
-def delete_role(version: Version, entity_id: str, kind, role_id: str) -> None:
+def delete_role(version: Version, entity_id: str, cls, role_id: str) -> None:
     """Delete a role; its labels keep the entity without a role, and patterns' `{Entity:role}` become `{Entity}`."""
     with editing(version) as definition:
-        entity = authoring.find_model(definition, entity_id, kind)
+        entity = authoring.find_model(definition, entity_id, cls)
         role = find_role(entity, role_id)
         entity.roles.remove(role)
         _retarget_role(version, definition, entity.name, role.name, None)
@@ -281,28 +280,28 @@ def find_item(items: list, item_id: int):
 
 
 @contextmanager
-def _editing_items(version: Version, entity_id: str, kind):
+def _editing_items(version: Version, entity_id: str, cls):
     with editing(version) as definition:
-        entity = authoring.find_model(definition, entity_id, kind)
-        yield getattr(entity, _ITEMS[kind])
+        entity = authoring.find_model(definition, entity_id, cls)
+        yield getattr(entity, entity.kind.items)
         _check(definition, entity)
 
 
-def add_items(version: Version, entity_id: str, kind, new_items: list) -> list:
-    with _editing_items(version, entity_id, kind) as items:
+def add_items(version: Version, entity_id: str, cls, new_items: list) -> list:
+    with _editing_items(version, entity_id, cls) as items:
         items.extend(new_items)
     return new_items
 
 
-def replace_item(version: Version, entity_id: str, kind, item_id: int, item) -> None:
-    with _editing_items(version, entity_id, kind) as items:
+def replace_item(version: Version, entity_id: str, cls, item_id: int, item) -> None:
+    with _editing_items(version, entity_id, cls) as items:
         find_item(items, item_id)
         item.id = item_id
         items[:] = [item if i.id == item_id else i for i in items]
 
 
-def delete_item(version: Version, entity_id: str, kind, item_id: int) -> None:
-    with _editing_items(version, entity_id, kind) as items:
+def delete_item(version: Version, entity_id: str, cls, item_id: int) -> None:
+    with _editing_items(version, entity_id, cls) as items:
         items.remove(find_item(items, item_id))
 
 
@@ -327,23 +326,23 @@ def delete_composite_child(version: Version, entity_id: str, child_id: str) -> N
 
 # --- model features ---------------------------------------------------------------------------
 
-def add_feature(version: Version, model_id: str, kind, feature: Feature) -> None:
+def add_feature(version: Version, model_id: str, cls, feature: Feature) -> None:
     with editing(version) as definition:
-        model = authoring.find_model(definition, model_id, kind)
+        model = authoring.find_model(definition, model_id, cls)
         model.features.append(_feature(definition, model, feature))
         _check_features(model)
 
 
-def replace_features(version: Version, model_id: str, kind, features: list[Feature]) -> None:
+def replace_features(version: Version, model_id: str, cls, features: list[Feature]) -> None:
     with editing(version) as definition:
-        model = authoring.find_model(definition, model_id, kind)
+        model = authoring.find_model(definition, model_id, cls)
         model.features = [_feature(definition, model, f) for f in features]
         _check_features(model)
 
 
-def delete_feature(version: Version, model_id: str, kind, feature: Feature) -> None:
+def delete_feature(version: Version, model_id: str, cls, feature: Feature) -> None:
     with editing(version) as definition:
-        model = authoring.find_model(definition, model_id, kind)
+        model = authoring.find_model(definition, model_id, cls)
         kept = [f for f in model.features if _feature_key(f) != _feature_key(feature)]
         if len(kept) == len(model.features):
             raise NotFound("The model has no such feature.")

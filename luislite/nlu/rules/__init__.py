@@ -11,8 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from luislite.domain.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity, \
-    RegexEntity
+from luislite.domain.appversion import AppVersion, CompositeEntity, MLEntity, PrebuiltEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.rules.lists import ListParser
 from luislite.nlu.rules.patterns import PatternMatch, PatternMatcher
@@ -20,8 +19,6 @@ from luislite.nlu.rules.prebuilt import MODELS, PrebuiltParser
 from luislite.nlu.rules.regexes import RegexParser
 
 RULES_FILE = "rules.json"
-SPAN_KINDS = {MLEntity: "ml", CompositeEntity: "composite", ListEntity: "list", PrebuiltEntity: "prebuilt",
-              PatternAnyEntity: "pattern.any", RegexEntity: "regex"}
 
 
 def rules_json(version: AppVersion) -> dict:
@@ -35,9 +32,9 @@ class Rules:
         self.regexes = RegexParser.from_version(version)
         self.prebuilts = PrebuiltParser.from_version(version)
         self.patterns = PatternMatcher.from_version(version)
+        # entity name, lowercased -> (its name, its span kind)
+        self.span_kinds = {e.name.lower(): (e.name, e.kind.span_kind) for e in version.entities}
         # composite name -> its children's names ("Parent::Child" for a child of an ML entity), lowercased
-        # entity name, lowercased -> (its name, the kind of its spans)
-        self.kinds = {e.name.lower(): (e.name, SPAN_KINDS[type(e)]) for e in version.entities}
         self.composites = {c.name.lower(): [n.lower() for n in c.children] for c in version.entities_of(CompositeEntity)}
         # ML entity or child path (lowercased names) -> entities that must be found on it: its `instanceOf`, and
         # the models among its required features; the first is `instanceOf`, whose value the span takes
@@ -47,7 +44,7 @@ class Rules:
         self.required_phrases: dict[tuple[str, ...], list[str]] = {}
         self._active = {p.name.lower() for p in version.phraselists if p.active}
         recognizable = {e.name.lower() for e in version.entities
-                        if isinstance(e, (ListEntity, RegexEntity)) or (isinstance(e, PrebuiltEntity) and e.name in MODELS)}
+                        if e.kind.rule_based and (not isinstance(e, PrebuiltEntity) or e.name in MODELS)}
         recognizable |= {e.name.lower() for e in version.entities_of(MLEntity)}
         for entity in version.entities_of(MLEntity):
             self._constraints((entity.name.lower(),), entity, recognizable)

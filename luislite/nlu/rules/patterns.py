@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from luislite.domain.appversion import AppVersion, ListEntity, MLEntity, PrebuiltEntity, RegexEntity
+from luislite.domain.appversion import AppVersion, MLEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.domain.tokens import Token, tokenize
 
@@ -204,8 +204,7 @@ class PatternMatcher:
     def from_version(cls, version: AppVersion) -> PatternMatcher | None:
         kinds = {}
         for entity in version.entities:
-            kind = "rule" if isinstance(entity, (ListEntity, RegexEntity, PrebuiltEntity)) else \
-                "ml" if isinstance(entity, MLEntity) else "any"
+            kind = "rule" if entity.kind.rule_based else "ml" if isinstance(entity, MLEntity) else "any"
             kinds[entity.name.lower()] = (entity.name, kind)
         compiled = []
         for pattern in version.patterns:

@@ -12,8 +12,8 @@ from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.body import json_body, load, paging
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import created, operation_success, writes
-from luislite.domain.appversion import (CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity,
-                                 RegexEntity)
+from luislite.domain.appversion import (ENTITY_KINDS, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity,
+                                        RegexEntity)
 from luislite.schemas import (STRING_LIST, ClosedListCreate, ClosedListUpdate, CompositeCreate, CompositeUpdate,
                               EntityCreate, EntityExtractor, EntityUpdate, LabelTextObject, ModelInfo, PagingQuery,
                               PatternAnyCreate, PatternAnyUpdate, PrebuiltDomainEntity, RegexCreate, RegexUpdate,
@@ -22,17 +22,18 @@ from luislite.schemas import (STRING_LIST, ClosedListCreate, ClosedListUpdate, C
 bp = authoring_blueprint("entities")
 VERSION = "/apps/<app_id>/versions/<version_id>"
 
-KINDS = {"entities": MLEntity, "closedlists": ListEntity, "regexentities": RegexEntity, "prebuilts": PrebuiltEntity,
-         "patternanyentities": PatternAnyEntity, "compositeentities": CompositeEntity, "hierarchicalentities": ()}
-CREATE = {"entities": EntityCreate, "closedlists": ClosedListCreate, "regexentities": RegexCreate,
-          "patternanyentities": PatternAnyCreate, "compositeentities": CompositeCreate}
-UPDATE = {"entities": EntityUpdate, "closedlists": ClosedListUpdate, "regexentities": RegexUpdate,
-          "patternanyentities": PatternAnyUpdate, "compositeentities": CompositeUpdate,
-          "hierarchicalentities": EntityUpdate}
+# URL segment -> the class of its entities, and the bodies that create and update them
+KINDS = {c.kind.url_segment: c for c in ENTITY_KINDS} | {"hierarchicalentities": ()}
+CREATE = {c.kind.url_segment: schema for c, schema in (
+    (MLEntity, EntityCreate), (ListEntity, ClosedListCreate), (RegexEntity, RegexCreate),
+    (PatternAnyEntity, PatternAnyCreate), (CompositeEntity, CompositeCreate))}
+UPDATE = {c.kind.url_segment: schema for c, schema in (
+    (MLEntity, EntityUpdate), (ListEntity, ClosedListUpdate), (RegexEntity, RegexUpdate),
+    (PatternAnyEntity, PatternAnyUpdate), (CompositeEntity, CompositeUpdate))} | {"hierarchicalentities": EntityUpdate}
 
 
 def kind(names) -> str:
-    """A URL segment matching one of `names`, passed to the view as `kind`."""
+    """A URL segment matching one of `names`, passed to the view as `kind` (the URL segment, not an EntityKind)."""
     return f"<any({', '.join(names)}):kind>"
 
 

@@ -6,17 +6,20 @@ regex, pattern.any and ML entities -> the text / none; ML entities with children
 their children (v2: the children are listed flat, and composites again under `compositeEntities`); a request's
 external entities (v3 only) -> the `resolution` it gave, or the text.
 """
+from luislite.domain.appversion import ENTITY_KINDS, CompositeEntity, MLEntity
+from luislite.domain.entity_kinds import EntityKind
 from luislite.nlu.prediction import EntitySpan, ExternalValue, Prediction, PrebuiltValue
 
-MODEL_TYPES = {"ml": (1, "Entity Extractor"), "prebuilt": (2, "Prebuilt Entity Extractor"),
-               "composite": (4, "Composite Entity Extractor"), "list": (5, "List Entity Extractor"),
-               "pattern.any": (7, "Pattern.any Entity Extractor"), "regex": (8, "Regex Entity Extractor")}
+_KINDS = {c.kind.span_kind: c.kind for c in ENTITY_KINDS}
+
+
+def _kind(span: EntitySpan) -> EntityKind:
+    """The kind of the span's entity (machine-learned for a span of a role or phrase list)."""
+    return _KINDS.get(span.kind, MLEntity.kind)
 
 
 def span_type(span: EntitySpan) -> str:
-    if span.type:
-        return span.type
-    return f"builtin.{span.entity}" if span.kind == "prebuilt" else span.entity
+    return span.type or _kind(span).type_prefix + span.entity
 
 
 def _value(span: EntitySpan, text: str, verbose: bool):
@@ -32,12 +35,12 @@ def _value(span: EntitySpan, text: str, verbose: bool):
 
 
 def _instance(span: EntitySpan, text: str) -> dict:
-    type_id, model_type = MODEL_TYPES.get(span.kind, MODEL_TYPES["ml"])
+    kind = _kind(span)
     instance = {"type": span_type(span), "text": text[span.start:span.end], "startIndex": span.start,
                 "length": span.end - span.start}
     if span.score is not None:
         instance["score"] = round(span.score, 6)
-    instance |= {"modelTypeId": type_id, "modelType": model_type, "recognitionSources": [span.source]}
+    instance |= {"modelTypeId": kind.type_id, "modelType": kind.model_type, "recognitionSources": [span.source]}
     if span.role:
         instance["role"] = span.role
     return instance
@@ -93,7 +96,8 @@ def prediction_v2(query: str, prediction: Prediction, verbose: bool) -> dict:
     if verbose:
         response["intents"] = [{"intent": name, "score": round(s, 6)} for name, s in prediction.intents.items()]
     response["entities"] = [_entity_v2(span, query) for span in _flat(prediction.entities)]
-    composites = [_composite_v2(span, query) for span in prediction.entities if span.kind == "composite"]
+    composites = [_composite_v2(span, query) for span in prediction.entities
+                  if span.kind == CompositeEntity.kind.span_kind]
     if composites:
         response["compositeEntities"] = composites
     return response
