@@ -15,7 +15,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
-from luislite.schemas import ErrorResponse, OperationStatus
+from luislite.api.luis.schemas.common import ErrorResponse, OperationStatus
 
 bp = Blueprint("openapi", __name__)
 

@@ -5,7 +5,7 @@ from flask import current_app, jsonify, request
 
 from luislite.db import db
 
-from luislite.schemas import OPERATION_SUCCESS
+from luislite.api.luis.schemas.common import OPERATION_SUCCESS
 
 
 def created(value, location: str | None = None):

@@ -7,7 +7,7 @@ from luislite.api.errors import LuisError, bad_argument
 from luislite.domain.appversion import LIMITS, ListEntity, SubList
 from luislite.nlu.prediction import EntitySpan, ExternalValue, RequestEntities
 from luislite.nlu.recognizer import Recognizer
-from luislite.schemas import RequestEntities as RequestEntitiesSchema
+from luislite.api.luis.schemas.prediction import RequestEntities as RequestEntitiesSchema
 
 V3_PREFIXES = ("/luis/prediction/v3.0", "/luis/v3.0-preview", "/luis/v3.0")
 

@@ -10,7 +10,7 @@ from luislite.api.body import flag
 from luislite.api.openapi import TEXT, operation
 from luislite.api.luis.prediction import check_query, datetime_reference
 from luislite.api.luis.prediction.render import prediction_v2
-from luislite.schemas import LuisResult, PredictionOptionsV2, PredictionQueryV2
+from luislite.api.luis.schemas.prediction import LuisResult, PredictionOptionsV2, PredictionQueryV2
 
 bp = Blueprint("predict_v2", __name__)
 bp.before_request(lambda: require_key(prediction=True))

@@ -9,7 +9,8 @@ from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
 from luislite.api.luis.prediction import check_query, datetime_reference, request_entities
 from luislite.api.luis.prediction.render import prediction_v3
-from luislite.schemas import PredictionOptionsV3, PredictionQueryV3, PredictionRequest, PredictionResponseV3
+from luislite.api.luis.schemas.prediction import (PredictionOptionsV3, PredictionQueryV3, PredictionRequest,
+                                                  PredictionResponseV3)
 
 bp = Blueprint("predict_v3", __name__)
 bp.before_request(lambda: require_key(prediction=True))
