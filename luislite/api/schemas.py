@@ -1,13 +1,11 @@
 """Liveness and readiness answers: the routes every surface shares."""
-from marshmallow import fields, validate
-
-from luislite.api.luis.schemas.common import LuisSchema
+from marshmallow import Schema, fields, validate
 
 
-class Liveness(LuisSchema):
+class Liveness(Schema):
     status = fields.String(required=True)
 
 
-class Readiness(LuisSchema):
+class Readiness(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ready", "unavailable"]))
     checks = fields.Dict(fields.String(), fields.String(), required=True)

@@ -3,10 +3,10 @@ from flask import jsonify, request
 
 from luislite.services import authoring
 from luislite.services import publishing
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import app_document, flag, load, paging
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.api.luis.schemas.apps import (AppCreate, AppDeleteQuery, AppImportQuery, AppSettings, AppSettingsInfo,
                                             AppUpdate, ApplicationInfo, AvailableCulture, EndpointInfo, Publish,
                                             PublishSettings, PublishSettingsInfo, endpoint_url)

@@ -8,10 +8,10 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import json_body, load, paging
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import (CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity,
                                  RegexEntity)
 from luislite.api.luis.schemas.common import ModelInfo, PagingQuery, STRING_LIST

@@ -3,10 +3,10 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import load
 from luislite.api.openapi import GUID, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import ExplicitItem, ListEntity, PatternAnyEntity
 from luislite.api.luis.schemas.common import ModelName
 from luislite.api.luis.schemas.entities import (ChildCreate, ClosedListUpdate, ExplicitListItem, ExplicitListItemInfo,

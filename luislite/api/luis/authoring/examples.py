@@ -2,11 +2,11 @@
 from flask import jsonify
 
 from luislite.services import authoring
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import load, paging
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import LIMITS, AppVersionError
 from luislite.api.luis.schemas.common import PagingQuery
 from luislite.api.luis.schemas.examples import (BatchLabelExample, ExampleLabel, LabelExampleResponse, LabeledUtterance,

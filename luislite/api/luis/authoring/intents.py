@@ -2,10 +2,10 @@
 from flask import jsonify
 
 from luislite.services import authoring
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import flag, load, paging
 from luislite.api.openapi import operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import Intent
 from luislite.api.luis.schemas.common import ModelName, PagingQuery
 from luislite.api.luis.schemas.intents import IntentClassifier, IntentDeleteQuery

@@ -3,11 +3,11 @@ from flask import Response, jsonify, request, stream_with_context
 
 from luislite.services import authoring
 from luislite.services import query_logging as querylog
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import json_body, paging
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.api.luis.schemas.examples import LabelExampleResponse, to_utterance
 from luislite.api.luis.schemas.querylogs import ReviewCorrection, ReviewQuery, ReviewUtterance
 

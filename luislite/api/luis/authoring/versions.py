@@ -2,10 +2,10 @@
 from flask import Response, jsonify, request
 
 from luislite.services import authoring
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import app_document, json_body, load, paging
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import AppVersion
 from luislite.domain.lu import write_lu
 from luislite.api.luis.schemas.common import PagingQuery

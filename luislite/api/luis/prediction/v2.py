@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request
 
 from luislite.services import publishing
 from luislite.services import query_logging as querylog
-from luislite.api.auth import require_key
+from luislite.api.luis.auth import require_key
 from luislite.api.body import flag
 from luislite.api.openapi import TEXT, operation
 from luislite.api.luis.prediction import check_query, datetime_reference

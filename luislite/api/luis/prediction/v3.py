@@ -3,7 +3,7 @@ from flask import Blueprint, jsonify, request
 
 from luislite.services import publishing
 from luislite.services import query_logging as querylog
-from luislite.api.auth import require_key
+from luislite.api.luis.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
