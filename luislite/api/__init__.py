@@ -1,12 +1,17 @@
-"""HTTP only: LUIS URL prefixes, keys, errors, and one blueprint per LUIS resource."""
+"""HTTP: the API surfaces, and what they share.
+
+Each surface is a package under `luislite/api/` (LUIS's: `api/luis/`) declaring a `Surface` (`api/surface.py`):
+its URL root and prefixes, key policy, error envelope and OpenAPI part; `SURFACES` lists them, the first one
+answering for URLs under none. Shared here: the error handling that picks the request's surface (`errors.py`),
+the keys store (`auth.py`), request bodies (`body.py`), success answers (`responses.py`), liveness and readiness
+(`health.py`), the aggregated OpenAPI document (`openapi.py`), the access log, and path normalisation.
+"""
 from flask import Flask
 
-from luislite.api import access_log, health, openapi
-from luislite.api.luis import prediction
-from luislite.api.luis.authoring import AUTHORING_BLUEPRINTS
+from luislite.api import access_log, health, luis, openapi
 from luislite.api.errors import register_error_handlers
 
-AUTHORING_PREFIXES = {"v3": "/luis/authoring/v3.0-preview", "v2": "/luis/api/v2.0"}
+SURFACES = [luis.SURFACE]
 
 
 class NormalizePath:
@@ -24,12 +29,10 @@ class NormalizePath:
 
 
 def register_api(app: Flask) -> None:
-    register_error_handlers(app)
+    register_error_handlers(app, SURFACES)
     access_log.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
-    for tag, prefix in AUTHORING_PREFIXES.items():
-        for blueprint in AUTHORING_BLUEPRINTS:
-            app.register_blueprint(blueprint, url_prefix=prefix, name=f"{blueprint.name}_{tag}")
-    prediction.register(app)
+    for surface in SURFACES:
+        surface.register(app)
     app.wsgi_app = NormalizePath(app.wsgi_app)

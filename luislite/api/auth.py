@@ -1,14 +1,10 @@
-"""Subscription keys: `Ocp-Apim-Subscription-Key` header or `subscription-key` query, compared in constant time."""
+"""The keys store: authoring keys (valid everywhere) and endpoint keys (prediction only), compared in constant time.
+
+Where a key travels and how a refusal reads is each surface's key policy (LUIS's: `api/luis/auth.py`).
+"""
 import hmac
 
-from flask import current_app, request
-
-from luislite.api.errors import LuisError
-
-_INVALID = ("Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
-            "for an active subscription and use a correct regional API endpoint for your resource.")
-_MISSING = ("Access denied due to missing subscription key. Make sure to include subscription key when making "
-            "requests to an API.")
+from flask import current_app
 
 
 def _matches(key: str, keys: list[str]) -> bool:
@@ -18,12 +14,7 @@ def _matches(key: str, keys: list[str]) -> bool:
     return found
 
 
-def require_key(prediction: bool) -> None:
-    """Abort with LUIS's 401 unless the request carries an authoring key (or, for prediction, an endpoint key)."""
-    key = request.headers.get("Ocp-Apim-Subscription-Key") or request.args.get("subscription-key")
-    if not key:
-        raise LuisError(401, "401", _MISSING)
+def is_valid(key: str, prediction: bool) -> bool:
+    """Whether `key` is an authoring key (or, for prediction, an endpoint key)."""
     config = current_app.config["LUISLITE"]
-    keys = config.authoring_keys + (config.endpoint_keys if prediction else [])
-    if not _matches(key.strip(), keys):
-        raise LuisError(401, "401", _INVALID)
+    return _matches(key.strip(), config.authoring_keys + (config.endpoint_keys if prediction else []))

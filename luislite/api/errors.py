@@ -1,20 +1,20 @@
-"""LUIS-style errors: every failure becomes {"error": {"code", "message"}} with the right status."""
+"""Errors as HTTP answers, each in the envelope of the API surface its URL belongs to (`api/surface.py`).
+
+`LuisError` (status, code, message) is what HTTP code raises for a client-visible error; it answers as it says.
+The errors domain and service code raise are answered by each surface's own `errors` table (LUIS's in
+`api/luis/errors.py`). What no surface maps is answered here alike for all: an unknown URL or method, a body too
+large (404, 405, 413), a busy database (503), anything unexpected (500, logged, no trace to the client).
+"""
 import logging
 import uuid
 
-from flask import Flask, jsonify
-from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from flask import Flask, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from luislite.errors import (Conflict, InvalidRequest, LimitReached, LuisliteError, ModelUnavailable, NotFound,
-                             NotTrained)
+from luislite.api.surface import Answer, Surface, surface_of
 
 log = logging.getLogger(__name__)
-LUIS_ERRORS = {  # (status, code) of each kind of client error, as LUIS answers it
-    InvalidRequest: (400, "BadArgument"), Conflict: (400, "BadArgument"), LimitReached: (400, "BadArgument"),
-    NotTrained: (400, "BadArgument"), NotFound: (404, "NotFound"), ModelUnavailable: (503, "ServiceUnavailable"),
-}
 
 
 class LuisError(Exception):
@@ -31,58 +31,32 @@ def not_found(message: str) -> LuisError:
     return LuisError(404, "NotFound", message)
 
 
-def error_response(status: int, code: str, message: str):
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    return response
+def _http_error(error: HTTPException) -> Answer:
+    code = {404: "NotFound", 405: "MethodNotAllowed", 413: "RequestEntityTooLarge"}.get(error.code, str(error.code))
+    return error.code, code, "Resource not found." if error.code == 404 else error.description
 
 
-def _validation_message(messages) -> str:
-    """Flatten marshmallow's nested messages into one readable line."""
-    if isinstance(messages, dict):
-        return "; ".join(f"{k}: {_validation_message(v)}" for k, v in messages.items())
-    if isinstance(messages, list):
-        return " ".join(_validation_message(m) for m in messages)
-    return str(messages)
+def _database_busy(error: OperationalError) -> Answer:
+    log.warning("database error: %s", error.orig)
+    return 503, "ServiceUnavailable", "The database is busy. Retry in a moment."
 
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(LuisError)
-    def luis_error(error: LuisError):
-        return error_response(error.status, error.code, error.message)
+def _unexpected(error: Exception) -> Answer:
+    """The client gets a reference to the traceback in the log, not the traceback."""
+    reference = uuid.uuid4().hex[:12]
+    log.exception("unexpected error, reference %s", reference)
+    return 500, "InternalServerError", f"An unexpected error occurred (reference {reference})."
 
-    @app.errorhandler(LuisliteError)
-    def client_error(error: LuisliteError):
-        status, code = next(LUIS_ERRORS[kind] for kind in type(error).__mro__ if kind in LUIS_ERRORS)
-        return error_response(status, code, str(error))
 
-    @app.errorhandler(ValidationError)
-    def validation_error(error: ValidationError):
-        return error_response(400, "BadArgument", _validation_message(error.messages))
+ERRORS = {LuisError: lambda error: (error.status, error.code, error.message), HTTPException: _http_error,
+          OperationalError: _database_busy, Exception: _unexpected}
 
-    @app.errorhandler(RecursionError)
-    def nested_too_deeply(error):
-        return error_response(400, "BadArgument", "The request body is nested too deeply.")
 
-    @app.errorhandler(IntegrityError)
-    def conflict(error):  # a concurrent request wrote the same name or text first
-        log.warning("integrity error: %s", error.orig)  # not the statement's parameters: they hold user text
-        return error_response(400, "BadArgument", "The request conflicts with existing data (a duplicate name or "
-                                                  "utterance?). Retry it.")
-
-    @app.errorhandler(OperationalError)
-    def database_busy(error):
-        log.warning("database error: %s", error.orig)
-        return error_response(503, "ServiceUnavailable", "The database is busy. Retry in a moment.")
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        code = {404: "NotFound", 405: "MethodNotAllowed", 413: "RequestEntityTooLarge"}.get(error.code, str(error.code))
-        message = "Resource not found." if error.code == 404 else error.description
-        return error_response(error.code, code, message)
-
+def register_error_handlers(app: Flask, surfaces: list[Surface]) -> None:
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # the client gets a reference to the traceback in the log, not the traceback
-        reference = uuid.uuid4().hex[:12]
-        log.exception("unexpected error, reference %s", reference)
-        return error_response(500, "InternalServerError", f"An unexpected error occurred (reference {reference}).")
+    def error_answer(error: Exception):
+        """The most specific answer along the error's class hierarchy (the surface's first), in its envelope."""
+        surface = surface_of(request.path, surfaces)
+        answers = ERRORS | surface.errors
+        answer = next(answers[cls] for cls in type(error).__mro__ if cls in answers)
+        return surface.error_response(*answer(error))

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify
 from luislite import MIGRATIONS
 from luislite.services import readiness as health
 from luislite.api.openapi import operation
-from luislite.schemas import Liveness, Readiness
+from luislite.api.schemas import Liveness, Readiness
 
 bp = Blueprint("health", __name__)
 

@@ -1,8 +1,10 @@
-"""The OpenAPI 3.1 description of the LUIS API at `GET /openapi.json` (no key needed).
+"""The OpenAPI 3.1 description of every API surface at `GET /openapi.json` (no key needed).
 
 Paths come from the URL map, summaries from the views' docstrings, and bodies, query parameters and answers from
-the marshmallow schemas each view names with `@operation`. A view without it answers as its method does by
-default: POST creates (201, the new id as a JSON string), PUT, PATCH and DELETE answer an OperationStatus.
+the marshmallow schemas each view names with `@operation`. What is a surface's own comes from its `Surface.openapi`
+(`api/surface.py`): its description, key security schemes, error responses, the answer of a view that declares
+none (LUIS: POST creates, answering the new id; PUT, PATCH and DELETE answer an OperationStatus), and the alias
+prefixes left out. A surface's tags are the modules of its views, named below its package (`authoring.apps`).
 """
 import re
 import sys
@@ -15,7 +17,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
-from luislite.schemas import ErrorResponse, OperationStatus
+from luislite.api.surface import OpenApi, Surface, surface_of
 
 bp = Blueprint("openapi", __name__)
 
@@ -25,15 +27,6 @@ KEYLESS = {"health", "openapi"}  # blueprints whose routes need no key
 GUID_IDS = ["app_id", "intent_id", "entity_id", "role_id", "pattern_id", "child_id", "model_id"]
 VARIABLES = dict.fromkeys(GUID_IDS, GUID) | {"slot": {"type": "string", "enum": ["production", "staging"]}}
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
-SECURITY = {"subscriptionKeyHeader": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key"},
-            "subscriptionKeyQuery": {"type": "apiKey", "in": "query", "name": "subscription-key"}}
-ERRORS = {"400": ("BadArgument", "A missing or invalid argument."),
-          "401": ("Unauthorized", "A missing or invalid subscription key."),
-          "404": ("NotFound", "No such app, version, model or route."),
-          "default": ("Error", "Any other error, in the same envelope.")}
-DESCRIPTION = ("Azure LUIS's authoring and prediction REST APIs, served by luislite. The authoring paths are "
-               "also served under `/luis/api/v2.0`, the v3.0 prediction paths under `/luis/v3.0-preview` and "
-               "`/luis/v3.0`; every path also answers with a trailing slash.")
 
 
 @dataclass(frozen=True)
@@ -71,42 +64,45 @@ def openapi_document():
 
 def build_document() -> dict:
     """The OpenAPI document of the current app: a path per URL rule, an operation per method, a tag per module."""
-    rules = _documented_rules()
+    from luislite.api import SURFACES
+
+    rules = _documented_rules(SURFACES)
     served = Counter(rule.endpoint for rule in rules for _ in _methods(rule))
-    spec = _spec()
+    spec = _spec(SURFACES)
     for rule in rules:
         view = current_app.view_functions[rule.endpoint]
         path, parameters = _path(rule)
+        surface, tag = surface_of(rule.rule, SURFACES), _tag(view.__module__, SURFACES)
         keyless = rule.endpoint.partition(".")[0] in KEYLESS
         operations = {}
         for method in _methods(rule):
             operation_id = view.__name__ if served[rule.endpoint] == 1 else f"{view.__name__}_{method.lower()}"
-            operations[method.lower()] = _operation(view, method, parameters, keyless) | {"operationId": operation_id}
+            operations[method.lower()] = {"tags": [tag], **_operation(view, method, parameters, surface, keyless),
+                                          "operationId": operation_id}
         spec.path(path, operations=operations)
     for module in dict.fromkeys(current_app.view_functions[rule.endpoint].__module__ for rule in rules):
         summary = sys.modules[module].__doc__.split("\n\n")[0]
-        spec.tag({"name": _tag(module), "description": " ".join(summary.split())})
+        spec.tag({"name": _tag(module, SURFACES), "description": " ".join(summary.split())})
     return spec.to_dict()
 
 
-def _documented_rules() -> list:
+def _documented_rules(surfaces: list[Surface]) -> list:
     """The URL rules of the current app, less those under the alias prefixes (the same views again)."""
-    from luislite.api import AUTHORING_PREFIXES
-    from luislite.api.luis.prediction import V3_PREFIXES
-
-    aliases = (AUTHORING_PREFIXES["v2"], *V3_PREFIXES[1:])
+    aliases = tuple(alias for surface in surfaces for alias in surface.openapi.aliases)
     return [rule for rule in current_app.url_map.iter_rules()
             if rule.endpoint != "static" and not rule.rule.startswith(aliases)]
 
 
-def _spec() -> APISpec:
-    """An empty document: the key security schemes and the LUIS error envelope."""
+def _spec(surfaces: list[Surface]) -> APISpec:
+    """An empty document: each surface's description, key security schemes and error responses."""
     spec = APISpec("luislite", version("luislite"), "3.1.0", plugins=[MarshmallowPlugin()],
-                   info={"description": DESCRIPTION}, security=[{name: []} for name in SECURITY])
-    for name, scheme in SECURITY.items():
-        spec.components.security_scheme(name, scheme)
-    for name, description in ERRORS.values():
-        spec.components.response(name, {"description": description, "content": _content(ErrorResponse)})
+                   info={"description": "\n\n".join(surface.openapi.description for surface in surfaces)})
+    for surface in surfaces:
+        for name, scheme in surface.openapi.security.items():
+            spec.components.security_scheme(name, scheme)
+        for name, description in surface.openapi.errors.values():
+            spec.components.response(name, {"description": description,
+                                            "content": _content(surface.openapi.error_schema)})
     return spec
 
 
@@ -139,32 +135,34 @@ def _camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
-def _tag(module: str) -> str:
-    return module.removeprefix("luislite.api.").removeprefix("luis.")
+def _tag(module: str, surfaces: list[Surface]) -> str:
+    """A view module's name below `luislite.api`, and below its surface's package (`authoring.apps`)."""
+    name = module.removeprefix("luislite.api.")
+    return next((name.removeprefix(f"{s.name}.") for s in surfaces if name.startswith(f"{s.name}.")), name)
 
 
-def _operation(view, method: str, path_parameters: list[dict], keyless: bool) -> dict:
+def _operation(view, method: str, path_parameters: list[dict], surface: Surface, keyless: bool) -> dict:
     declared = getattr(view, "openapi", {})
     described = declared.get(method) or declared.get("*") or Operation()
     summary, _, description = (view.__doc__ or view.__name__.replace("_", " ").capitalize()).partition("\n")
     query = [{"in": "query", "schema": described.query}] if described.query else []
-    doc = {"tags": [_tag(view.__module__)], "summary": summary.strip(), "parameters": path_parameters + query,
-           "responses": _responses(described, method, keyless)}
+    doc = {"summary": summary.strip(), "parameters": path_parameters + query,
+           "responses": _responses(described, method, surface.openapi, keyless)}
     if description.strip():
         doc["description"] = " ".join(description.split())
     if described.body is not None:
         doc["requestBody"] = {"required": True, "content": _content(described.body)}
-    return doc | ({"security": []} if keyless else {})
+    return doc | {"security": [] if keyless else [{name: []} for name in surface.openapi.security]}
 
 
-def _responses(described: Operation, method: str, keyless: bool) -> dict:
-    """The success answer (by default as the method implies), any others declared, then the LUIS errors."""
+def _responses(described: Operation, method: str, surface: OpenApi, keyless: bool) -> dict:
+    """The success answer (by default the surface's for the method), any others declared, then its errors."""
     status = described.status or (201 if method == "POST" else 200)
-    answer = described.answer or (GUID if method == "POST" else OperationStatus)
-    answers = {status: answer} | (described.also or {})
+    answers = {status: described.answer or surface.default_answer(method)} | (described.also or {})
     responses = {str(s): {"description": HTTPStatus(s).phrase, "content": _content(a)} for s, a in answers.items()}
-    errors = ["default"] if keyless else ERRORS
-    return responses | {s: {"$ref": f"#/components/responses/{ERRORS[s][0]}"} for s in errors if s not in responses}
+    errors = ["default"] if keyless else surface.errors
+    return responses | {s: {"$ref": f"#/components/responses/{surface.errors[s][0]}"}
+                        for s in errors if s not in responses}
 
 
 def _content(shape) -> dict:

@@ -1,11 +1,9 @@
-"""Success responses shaped as LUIS sends them."""
+"""What every surface's views share when they succeed: 201 answers, one transaction per write, the public base URL."""
 import functools
 
 from flask import current_app, jsonify, request
 
 from luislite.db import db
-
-from luislite.schemas import OPERATION_SUCCESS
 
 
 def created(value, location: str | None = None):
@@ -15,10 +13,6 @@ def created(value, location: str | None = None):
     if location:
         response.headers["Location"] = location
     return response
-
-
-def operation_success():
-    return jsonify(OPERATION_SUCCESS)
 
 
 def writes(view):

@@ -1,7 +1,8 @@
 """LUIS authoring API blueprints, mounted under /luis/authoring/v3.0-preview and /luis/api/v2.0."""
-from flask import Blueprint
+from flask import Blueprint, jsonify
 
-from luislite.api.auth import require_key
+from luislite.api.luis.auth import require_key
+from luislite.api.luis.schemas.common import OPERATION_SUCCESS
 
 
 def authoring_blueprint(name: str) -> Blueprint:
@@ -9,6 +10,11 @@ def authoring_blueprint(name: str) -> Blueprint:
     blueprint = Blueprint(name, __name__)
     blueprint.before_request(lambda: require_key(prediction=False))
     return blueprint
+
+
+def operation_success():
+    """What an authoring write without a result answers: LUIS's OperationStatus."""
+    return jsonify(OPERATION_SUCCESS)
 
 
 from luislite.api.luis.authoring import apps, examples, intents, train, versions  # noqa: E402

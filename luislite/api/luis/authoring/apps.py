@@ -3,13 +3,15 @@ from flask import jsonify, request
 
 from luislite.services import authoring
 from luislite.services import publishing
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import app_document, flag, load, paging
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import base_url, created, operation_success, writes
-from luislite.schemas import (AppCreate, AppDeleteQuery, AppImportQuery, ApplicationInfo, AppSettings, AppSettingsInfo,
-                              AppUpdate, AvailableCulture, EndpointInfo, LuisApp, PagingQuery, Publish,
-                              PublishSettings, PublishSettingsInfo, app_json, endpoint_info)
+from luislite.api.responses import created, writes
+from luislite.api.luis.schemas.apps import (AppCreate, AppDeleteQuery, AppImportQuery, AppSettings, AppSettingsInfo,
+                                            AppUpdate, ApplicationInfo, AvailableCulture, EndpointInfo, Publish,
+                                            PublishSettings, PublishSettingsInfo, endpoint_url)
+from luislite.api.luis.schemas.common import PagingQuery
+from luislite.api.luis.schemas.versions import LuisApp
 from luislite.domain.appversion import AppVersion
 
 bp = authoring_blueprint("apps")
@@ -31,13 +33,13 @@ def add_app():
 @bp.get("/apps")
 @operation([ApplicationInfo], query=PagingQuery)
 def list_apps():
-    return jsonify([app_json(a, base_url()) for a in authoring.list_apps(*paging())])
+    return jsonify(ApplicationInfo(many=True).dump(authoring.list_apps(*paging())))
 
 
 @bp.get("/apps/cultures")
 @operation([AvailableCulture])
 def list_cultures():
-    return jsonify(CULTURES)
+    return jsonify(AvailableCulture(many=True).dump(CULTURES))
 
 
 @bp.get("/apps/domains")
@@ -64,7 +66,7 @@ def import_app():
 @bp.get("/apps/<app_id>")
 @operation(ApplicationInfo)
 def get_app(app_id):
-    return jsonify(app_json(authoring.get_app(app_id), base_url()))
+    return jsonify(ApplicationInfo().dump(authoring.get_app(app_id)))
 
 
 @bp.put("/apps/<app_id>")
@@ -88,8 +90,7 @@ def delete_app(app_id):
 @bp.get("/apps/<app_id>/settings")
 @operation(AppSettingsInfo)
 def get_settings(app_id):
-    app = authoring.get_app(app_id)
-    return jsonify({"id": app.id, "public": app.public})
+    return jsonify(AppSettingsInfo().dump(authoring.get_app(app_id)))
 
 
 @bp.put("/apps/<app_id>/settings")
@@ -104,7 +105,7 @@ def update_settings(app_id):
 @operation(PublishSettingsInfo)
 def get_publish_settings(app_id):
     app = authoring.get_app(app_id)
-    return jsonify({"id": app.id, **authoring.publish_settings(app)})
+    return jsonify(PublishSettingsInfo().dump({"id": app.id} | authoring.publish_settings(app)))
 
 
 @bp.put("/apps/<app_id>/publishsettings")
@@ -124,10 +125,10 @@ def publish(app_id):
     body = load(Publish())
     publication = publishing.publish(app_id, body["versionId"], body["isStaging"])
     publishing.collect_garbage()
-    return created(endpoint_info(publication, base_url()))
+    return created(EndpointInfo().dump(publication))
 
 
 @bp.get("/apps/<app_id>/endpoints")
 @operation({"type": "object", "additionalProperties": TEXT})
 def list_endpoints(app_id):
-    return jsonify({"local": f"{base_url()}/luis/v2.0/apps/{authoring.get_app(app_id).id}"})
+    return jsonify({"local": endpoint_url(authoring.get_app(app_id).id)})

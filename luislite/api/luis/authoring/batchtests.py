@@ -1,7 +1,6 @@
 """Batch tests: POST a LUIS batch-test file to test a version or a slot (202, run by the worker); GET its
 status and report as JSON, as an aligned text table (`format=text`) or as an HTML page (`format=html`)."""
 from flask import Response, jsonify, request
-from marshmallow import ValidationError, fields, validate, validates_schema
 
 from luislite.services import batch_testing as batchtest
 from luislite.api.luis.authoring import authoring_blueprint
@@ -9,33 +8,13 @@ from luislite.api.body import load
 from luislite.api.errors import LuisError, bad_argument
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import writes
-from luislite.domain.appversion import LIMITS
 from luislite.domain.evaluation import format_html, format_text
-from luislite.schemas import BatchTestInfo, BatchTestQueued, BatchTestReportQuery, LuisSchema, iso
+from luislite.api.luis.schemas.batchtests import BatchTestInfo, BatchTestQueued, BatchTestReportQuery, BatchUtterance
 
 bp = authoring_blueprint("batchtests")
 VERSION_TESTS = "/apps/<app_id>/versions/<version_id>/batchtests"
 SLOT_TESTS = "/apps/<app_id>/slots/<slot>/batchtests"
 REPORT = {"application/json": BatchTestInfo, "text/plain": TEXT, "text/html": TEXT}
-
-
-class BatchEntity(LuisSchema):
-    entity = fields.String(required=True, validate=validate.Length(min=1))
-    startPos = fields.Integer(required=True, strict=True)
-    endPos = fields.Integer(required=True, strict=True)  # inclusive
-
-
-class BatchUtterance(LuisSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=LIMITS["text"]))
-    intent = fields.String(required=True, validate=validate.Length(min=1))
-    entities = fields.List(fields.Nested(BatchEntity), load_default=list, allow_none=True)
-
-    @validates_schema
-    def labels_inside_text(self, data, **kwargs):
-        for entity in data.get("entities") or []:
-            if not 0 <= entity["startPos"] <= entity["endPos"] < len(data["text"]):
-                raise ValidationError(f"The label of '{entity['entity']}' (startPos {entity['startPos']}, endPos "
-                                      f"{entity['endPos']}, inclusive) lies outside the text.", "entities")
 
 
 def _utterances() -> list[dict]:
@@ -46,7 +25,7 @@ def _utterances() -> list[dict]:
 
 
 def _queued(test):
-    response = jsonify({"id": test.id, "status": test.status})
+    response = jsonify(BatchTestQueued().dump(test))
     response.status_code = 202
     response.headers["Location"] = f"{request.path}/{test.id}"
     return response
@@ -58,15 +37,7 @@ def _answer(test):
     if form not in ("json", "text", "html"):
         raise bad_argument("format must be json, text or html.")
     if form == "json":
-        doc = {"id": test.id, "status": test.status, "versionId": test.version_id, "slot": test.slot,
-               "utterancesCount": len(test.utterances), "createdDateTime": iso(test.created),
-               "startedDateTime": iso(test.started), "finishedDateTime": iso(test.finished),
-               "progress": test.progress or None}
-        if test.failure_reason:
-            doc["failureReason"] = test.failure_reason
-        if test.report is not None:
-            doc["report"] = test.report
-        return jsonify(doc)
+        return jsonify(BatchTestInfo().dump(test))
     if test.status != "Success":
         raise LuisError(409, "Conflict", f"The batch test has no report: its status is {test.status}.")
     if form == "text":

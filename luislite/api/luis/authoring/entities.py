@@ -8,16 +8,18 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import json_body, load, paging
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import (ENTITY_KINDS, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity,
                                         RegexEntity)
-from luislite.schemas import (STRING_LIST, ClosedListCreate, ClosedListUpdate, CompositeCreate, CompositeUpdate,
-                              EntityCreate, EntityExtractor, EntityUpdate, LabelTextObject, ModelInfo, PagingQuery,
-                              PatternAnyCreate, PatternAnyUpdate, PrebuiltDomainEntity, RegexCreate, RegexUpdate,
-                              entity_json, intent_json)
+from luislite.api.luis.schemas.common import ModelInfo, PagingQuery, STRING_LIST
+from luislite.api.luis.schemas.entities import (ClosedListCreate, ClosedListUpdate, CompositeCreate, CompositeUpdate,
+                                                EntityCreate, EntityExtractor, EntityUpdate, LabelTextObject,
+                                                PatternAnyCreate, PatternAnyUpdate, PrebuiltDomainEntity, RegexCreate,
+                                                RegexUpdate)
+from luislite.api.luis.schemas.intents import IntentClassifier
 
 bp = authoring_blueprint("entities")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -54,14 +56,14 @@ def add_entity(app_id, version_id, kind):
 def list_entities(app_id, version_id, kind):
     skip, take = paging()
     entities = modeling.entities_of(authoring.load(authoring.get_version(app_id, version_id)), KINDS[kind])
-    return jsonify([entity_json(e) for e in entities[skip:skip + take]])
+    return jsonify(EntityExtractor(many=True).dump(entities[skip:skip + take]))
 
 
 @bp.get(ENTITY)
 @operation(EntityExtractor)
 def get_entity(app_id, version_id, kind, entity_id):
     definition = authoring.load(authoring.get_version(app_id, version_id))
-    return jsonify(entity_json(authoring.find_model(definition, entity_id, KINDS[kind])))
+    return jsonify(EntityExtractor().dump(authoring.find_model(definition, entity_id, KINDS[kind])))
 
 
 @bp.put(f"{VERSION}/{kind(UPDATE)}/<entity_id>")
@@ -97,7 +99,7 @@ def add_prebuilts(app_id, version_id):
     """Add prebuilt entities by name (`number`, `datetimeV2`...)."""
     names = STRING_LIST.deserialize(json_body())
     entities = modeling.add_prebuilts(authoring.get_version(app_id, version_id), names)
-    return created([entity_json(e) for e in entities])
+    return created(EntityExtractor(many=True).dump(entities))
 
 
 @bp.get(f"{VERSION}/listprebuilts")
@@ -115,7 +117,7 @@ def list_models(app_id, version_id):
     """The intents, then the entities of every kind."""
     skip, take = paging()
     definition = authoring.load(authoring.get_version(app_id, version_id))
-    models = [intent_json(i) for i in definition.intents] + [entity_json(e) for e in definition.entities]
+    models = IntentClassifier(many=True).dump(definition.intents) + EntityExtractor(many=True).dump(definition.entities)
     return jsonify(models[skip:skip + take])
 
 
@@ -124,4 +126,4 @@ def list_models(app_id, version_id):
 def model_examples(app_id, version_id, model_id):
     """The examples labeled with an intent or entity."""
     examples = modeling.model_examples(authoring.get_version(app_id, version_id), model_id, *paging())
-    return jsonify([{"id": e.id, "text": e.text} for e in examples])
+    return jsonify(LabelTextObject(many=True).dump(examples))

@@ -3,13 +3,14 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import load
 from luislite.api.openapi import GUID, operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import ExplicitItem, ListEntity, PatternAnyEntity
-from luislite.schemas import (ChildCreate, ClosedListUpdate, ExplicitListItem, ExplicitListItemInfo, ModelName,
-                              WordList, explicit_item_json)
+from luislite.api.luis.schemas.common import ModelName
+from luislite.api.luis.schemas.entities import (ChildCreate, ClosedListUpdate, ExplicitListItem, ExplicitListItemInfo,
+                                                WordList)
 
 bp = authoring_blueprint("entity_parts")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -77,7 +78,7 @@ def _explicit_item() -> ExplicitItem:
 @bp.get(EXPLICIT_LIST)
 @operation([ExplicitListItemInfo])
 def get_explicit_list(app_id, version_id, entity_id):
-    return jsonify([explicit_item_json(i) for i in _explicit_list(app_id, version_id, entity_id)])
+    return jsonify(ExplicitListItemInfo(many=True).dump(_explicit_list(app_id, version_id, entity_id)))
 
 
 @bp.post(EXPLICIT_LIST)
@@ -93,7 +94,7 @@ def add_explicit_item(app_id, version_id, entity_id):
 @operation(ExplicitListItemInfo)
 def get_explicit_item(app_id, version_id, entity_id, item_id):
     item = modeling.find_item(_explicit_list(app_id, version_id, entity_id), item_id)
-    return jsonify(explicit_item_json(item))
+    return jsonify(ExplicitListItemInfo().dump(item))
 
 
 @bp.put(f"{EXPLICIT_LIST}/<int(signed=True):item_id>")

@@ -2,21 +2,18 @@
 from flask import jsonify
 
 from luislite.services import authoring
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import load, paging
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import LIMITS, AppVersionError
-from luislite.schemas import (BatchLabelExample, ExampleLabel, LabeledUtterance, LabelExampleResponse, PagingQuery,
-                              labeled_utterance_json, to_utterance)
+from luislite.api.luis.schemas.common import PagingQuery
+from luislite.api.luis.schemas.examples import (BatchLabelExample, ExampleLabel, LabelExampleResponse, LabeledUtterance,
+                                                labeled_utterance_json, to_utterance)
 
 bp = authoring_blueprint("examples")
 VERSION = "/apps/<app_id>/versions/<version_id>"
-
-
-def _added(example) -> dict:
-    return {"UtteranceText": example.text, "ExampleId": example.id}
 
 
 @bp.post(f"{VERSION}/example")
@@ -27,7 +24,7 @@ def add_example(app_id, version_id):
     [result] = authoring.add_examples(version, [to_utterance(load(ExampleLabel()))])
     if isinstance(result, AppVersionError):
         raise result
-    return created(_added(result))
+    return created(LabelExampleResponse().dump(result))
 
 
 @bp.post(f"{VERSION}/examples")
@@ -42,9 +39,9 @@ def add_examples(app_id, version_id):
     utterances = [to_utterance(b) for b in bodies]
     results = authoring.add_examples(version, utterances)
     items = [{"hasError": True, "error": {"code": "FAILED", "message": f"{u.text}. Error: {r}"}}
-             if isinstance(r, AppVersionError) else {"value": _added(r), "hasError": False}
+             if isinstance(r, AppVersionError) else {"value": r, "hasError": False}
              for u, r in zip(utterances, results)]
-    response = created(items)
+    response = created(BatchLabelExample(many=True).dump(items))
     response.status_code = 207 if any(i["hasError"] for i in items) else 201
     return response
 

@@ -3,13 +3,14 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import load, paging
 from luislite.api.openapi import operation
-from luislite.api.responses import created, operation_success, writes
-from luislite.domain.appversion import Child, Intent, MLEntity
-from luislite.schemas import (FeaturesResponse, ModelFeature, OperationStatus, PagingQuery, PhraseListCreate,
-                              PhraseListInfo, PhraseListUpdate, phraselist_json)
+from luislite.api.responses import created, writes
+from luislite.domain.appversion import Child, Intent, MLEntity, PhraseList
+from luislite.api.luis.schemas.common import OperationStatus, PagingQuery
+from luislite.api.luis.schemas.features import (FeaturesResponse, ModelFeature, PhraseListCreate, PhraseListInfo,
+                                                PhraseListUpdate)
 
 bp = authoring_blueprint("features")
 VERSION = "/apps/<app_id>/versions/<version_id>"
@@ -18,10 +19,9 @@ MODEL_FEATURES = f"{VERSION}/<any(intents, entities):kind>/<model_id>/features"
 FEATURED = {"intents": Intent, "entities": (MLEntity, Child)}
 
 
-def _phraselists(app_id, version_id) -> list[dict]:
+def _phraselists(app_id, version_id) -> list[PhraseList]:
     skip, take = paging()
-    phraselists = authoring.load(authoring.get_version(app_id, version_id)).phraselists
-    return [phraselist_json(p) for p in phraselists[skip:skip + take]]
+    return authoring.load(authoring.get_version(app_id, version_id)).phraselists[skip:skip + take]
 
 
 @bp.post(PHRASELISTS)
@@ -35,21 +35,21 @@ def add_phraselist(app_id, version_id):
 @bp.get(PHRASELISTS)
 @operation([PhraseListInfo], query=PagingQuery)
 def list_phraselists(app_id, version_id):
-    return jsonify(_phraselists(app_id, version_id))
+    return jsonify(PhraseListInfo(many=True).dump(_phraselists(app_id, version_id)))
 
 
 @bp.get(f"{VERSION}/features")
 @operation(FeaturesResponse, query=PagingQuery)
 def list_features(app_id, version_id):
     """The phrase lists, in v2.0's features envelope."""
-    return jsonify({"phraselistFeatures": _phraselists(app_id, version_id), "patternFeatures": []})
+    return jsonify(FeaturesResponse().dump({"phraselistFeatures": _phraselists(app_id, version_id)}))
 
 
 @bp.get(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")
 @operation(PhraseListInfo)
 def get_phraselist(app_id, version_id, phraselist_id):
     definition = authoring.load(authoring.get_version(app_id, version_id))
-    return jsonify(phraselist_json(modeling.find_phraselist(definition, phraselist_id)))
+    return jsonify(PhraseListInfo().dump(modeling.find_phraselist(definition, phraselist_id)))
 
 
 @bp.put(f"{PHRASELISTS}/<int(signed=True):phraselist_id>")

@@ -2,12 +2,13 @@
 from flask import jsonify
 
 from luislite.services import authoring
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import flag, load, paging
 from luislite.api.openapi import operation
-from luislite.api.responses import created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import Intent
-from luislite.schemas import IntentDeleteQuery, ModelInfo, ModelName, PagingQuery, intent_json
+from luislite.api.luis.schemas.common import ModelName, PagingQuery
+from luislite.api.luis.schemas.intents import IntentClassifier, IntentDeleteQuery
 
 bp = authoring_blueprint("intents")
 INTENTS = "/apps/<app_id>/versions/<version_id>/intents"
@@ -22,18 +23,18 @@ def add_intent(app_id, version_id):
 
 
 @bp.get(INTENTS)
-@operation([ModelInfo], query=PagingQuery)
+@operation([IntentClassifier], query=PagingQuery)
 def list_intents(app_id, version_id):
     skip, take = paging()
     intents = authoring.load(authoring.get_version(app_id, version_id)).intents
-    return jsonify([intent_json(i) for i in intents[skip:skip + take]])
+    return jsonify(IntentClassifier(many=True).dump(intents[skip:skip + take]))
 
 
 @bp.get(f"{INTENTS}/<intent_id>")
-@operation(ModelInfo)
+@operation(IntentClassifier)
 def get_intent(app_id, version_id, intent_id):
     definition = authoring.load(authoring.get_version(app_id, version_id))
-    return jsonify(intent_json(authoring.find_model(definition, intent_id, Intent)))
+    return jsonify(IntentClassifier().dump(authoring.find_model(definition, intent_id, Intent)))
 
 
 @bp.put(f"{INTENTS}/<intent_id>")

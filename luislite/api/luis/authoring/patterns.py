@@ -3,19 +3,16 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import json_body, load, paging
 from luislite.api.openapi import GUID, operation
-from luislite.api.responses import created, operation_success, writes
-from luislite.schemas import STRING_LIST, PagingQuery, PatternRule, PatternRuleInfo
+from luislite.api.responses import created, writes
+from luislite.api.luis.schemas.common import PagingQuery, STRING_LIST
+from luislite.api.luis.schemas.patterns import PatternRule, PatternRuleInfo
 
 bp = authoring_blueprint("patterns")
 VERSION = "/apps/<app_id>/versions/<version_id>"
 PATTERNS = f"{VERSION}/patternrules"
-
-
-def _json(patterns) -> list[dict]:
-    return [p.to_json(ids=True) for p in patterns]
 
 
 @bp.post(f"{VERSION}/patternrule")
@@ -23,7 +20,7 @@ def _json(patterns) -> list[dict]:
 @writes
 def add_pattern(app_id, version_id):
     [pattern] = modeling.add_patterns(authoring.get_version(app_id, version_id), [load(PatternRule())])
-    return created(pattern.to_json(ids=True))
+    return created(PatternRuleInfo().dump(pattern))
 
 
 @bp.post(PATTERNS)
@@ -31,14 +28,15 @@ def add_pattern(app_id, version_id):
 @writes
 def add_patterns(app_id, version_id):
     patterns = modeling.add_patterns(authoring.get_version(app_id, version_id), load(PatternRule(), many=True))
-    return created(_json(patterns))
+    return created(PatternRuleInfo(many=True).dump(patterns))
 
 
 @bp.get(PATTERNS)
 @operation([PatternRuleInfo], query=PagingQuery)
 def list_patterns(app_id, version_id):
     skip, take = paging()
-    return jsonify(_json(authoring.load(authoring.get_version(app_id, version_id)).patterns[skip:skip + take]))
+    patterns = authoring.load(authoring.get_version(app_id, version_id)).patterns
+    return jsonify(PatternRuleInfo(many=True).dump(patterns[skip:skip + take]))
 
 
 @bp.get(f"{VERSION}/intents/<intent_id>/patternrules")
@@ -46,7 +44,7 @@ def list_patterns(app_id, version_id):
 def list_intent_patterns(app_id, version_id, intent_id):
     skip, take = paging()
     patterns = modeling.intent_patterns(authoring.load(authoring.get_version(app_id, version_id)), intent_id)
-    return jsonify(_json(patterns[skip:skip + take]))
+    return jsonify(PatternRuleInfo(many=True).dump(patterns[skip:skip + take]))
 
 
 @bp.put(PATTERNS)
@@ -54,7 +52,7 @@ def list_intent_patterns(app_id, version_id, intent_id):
 @writes
 def update_patterns(app_id, version_id):
     patterns = modeling.update_patterns(authoring.get_version(app_id, version_id), load(PatternRule(), many=True))
-    return jsonify(_json(patterns))
+    return jsonify(PatternRuleInfo(many=True).dump(patterns))
 
 
 @bp.put(f"{PATTERNS}/<pattern_id>")
@@ -64,7 +62,7 @@ def update_pattern(app_id, version_id, pattern_id):
     pattern = load(PatternRule())
     pattern.id = pattern_id
     [updated] = modeling.update_patterns(authoring.get_version(app_id, version_id), [pattern])
-    return jsonify(updated.to_json(ids=True))
+    return jsonify(PatternRuleInfo().dump(updated))
 
 
 @bp.delete(PATTERNS)

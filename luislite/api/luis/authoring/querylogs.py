@@ -1,25 +1,18 @@
 """Endpoint query logs: the CSV download, and the review list of unsure predictions (label, accept, dismiss)."""
 from flask import Response, jsonify, request, stream_with_context
-from marshmallow import fields, validate
 
 from luislite.services import authoring
 from luislite.services import query_logging as querylog
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import json_body, paging
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import created, operation_success, writes
-from luislite.schemas import (EntityLabel, LabelExampleResponse, LuisSchema, ReviewQuery, ReviewUtterance, iso,
-                              to_utterance)
+from luislite.api.responses import created, writes
+from luislite.api.luis.schemas.examples import LabelExampleResponse, to_utterance
+from luislite.api.luis.schemas.querylogs import ReviewCorrection, ReviewQuery, ReviewUtterance
 
 bp = authoring_blueprint("querylogs")
 REVIEW = "/apps/<app_id>/versions/<version_id>/reviewutterances"
-
-
-class ReviewCorrection(LuisSchema):
-    """The optional body of an accept: the right intent and labels, where the prediction was wrong."""
-    intentName = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
-    entityLabels = fields.List(fields.Nested(EntityLabel), load_default=None, allow_none=True)
 
 
 def _number(name: str, default: float) -> float:
@@ -30,12 +23,6 @@ def _number(name: str, default: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise bad_argument(f"The query parameter '{name}' must be between 0 and 1.")
     return value
-
-
-def _review_json(entry) -> dict:
-    return {"id": entry.id, "text": entry.query, "predictedIntent": entry.top_intent, "score": entry.score,
-            "secondScore": entry.second_score, "entities": entry.entities, "slot": entry.slot,
-            "loggedDateTime": iso(entry.created)}
 
 
 @bp.get("/apps/<app_id>/querylogs")
@@ -53,7 +40,7 @@ def review_utterances(app_id, version_id):
     """Logged queries whose prediction was unsure: a low top score, or a close second."""
     version = authoring.get_version(app_id, version_id)
     entries = querylog.review_list(version, *paging(), _number("threshold", 0.5), _number("margin", 0.1))
-    return jsonify([_review_json(e) for e in entries])
+    return jsonify(ReviewUtterance(many=True).dump(entries))
 
 
 @bp.post(f"{REVIEW}/<int:log_id>/accept")
@@ -74,7 +61,7 @@ def accept_review_utterance(app_id, version_id, log_id):
         utterance = to_utterance({"text": entry.query, "intentName": intent or entry.top_intent,
                                   "entityLabels": correction["entityLabels"]})
     example = querylog.accept(version, entry, utterance)
-    return created({"UtteranceText": example.text, "ExampleId": example.id})
+    return created(LabelExampleResponse().dump(example))
 
 
 @bp.delete(f"{REVIEW}/<int:log_id>")

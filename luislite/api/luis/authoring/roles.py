@@ -3,12 +3,13 @@ from flask import jsonify
 
 from luislite.services import authoring
 from luislite.services import entity_authoring as modeling
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.luis.authoring.entities import KINDS, VERSION, kind
 from luislite.api.body import load
 from luislite.api.openapi import operation
-from luislite.api.responses import created, operation_success, writes
-from luislite.schemas import EntityRole, ModelName, role_json
+from luislite.api.responses import created, writes
+from luislite.api.luis.schemas.common import ModelName
+from luislite.api.luis.schemas.entities import EntityRole
 
 bp = authoring_blueprint("roles")
 ROLES = f"{VERSION}/{kind(KINDS)}/<entity_id>/roles"
@@ -22,7 +23,7 @@ def _entity(app_id, version_id, kind, entity_id):
 @bp.get(ROLES)
 @operation([EntityRole])
 def list_roles(app_id, version_id, kind, entity_id):
-    return jsonify([role_json(r) for r in _entity(app_id, version_id, kind, entity_id).roles])
+    return jsonify(EntityRole(many=True).dump(_entity(app_id, version_id, kind, entity_id).roles))
 
 
 @bp.post(ROLES)
@@ -36,7 +37,7 @@ def add_role(app_id, version_id, kind, entity_id):
 @bp.get(f"{ROLES}/<role_id>")
 @operation(EntityRole)
 def get_role(app_id, version_id, kind, entity_id, role_id):
-    return jsonify(role_json(modeling.find_role(_entity(app_id, version_id, kind, entity_id), role_id)))
+    return jsonify(EntityRole().dump(modeling.find_role(_entity(app_id, version_id, kind, entity_id), role_id)))
 
 
 @bp.put(f"{ROLES}/<role_id>")

@@ -5,7 +5,7 @@ from luislite.services import authoring
 from luislite.api.luis.authoring import authoring_blueprint
 from luislite.api.openapi import operation
 from luislite.api.responses import writes
-from luislite.schemas import EnqueueTrainingResponse, ModelTrainingInfo
+from luislite.api.luis.schemas.train import EnqueueTrainingResponse, ModelTrainingInfo
 from luislite.training import jobs
 
 bp = authoring_blueprint("train")

@@ -2,33 +2,30 @@
 from flask import Response, jsonify, request
 
 from luislite.services import authoring
-from luislite.api.luis.authoring import authoring_blueprint
+from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import app_document, json_body, load, paging
 from luislite.api.openapi import TEXT, operation
-from luislite.api.responses import base_url, created, operation_success, writes
+from luislite.api.responses import created, writes
 from luislite.domain.appversion import AppVersion
 from luislite.domain.lu import write_lu
-from luislite.schemas import (ExportQuery, LuisApp, PagingQuery, VersionImportQuery, VersionInfo, VersionSetting,
-                              VersionUpdate, version_json)
+from luislite.api.luis.schemas.common import PagingQuery
+from luislite.api.luis.schemas.versions import (ExportQuery, LuisApp, VersionImportQuery, VersionInfo, VersionSetting,
+                                                VersionUpdate)
 
 bp = authoring_blueprint("versions")
 VERSION = "/apps/<app_id>/versions/<version_id>"
 
 
-def _json(version):
-    return version_json(version, authoring.training_status(version), base_url())
-
-
 @bp.get("/apps/<app_id>/versions")
 @operation([VersionInfo], query=PagingQuery)
 def list_versions(app_id):
-    return jsonify([_json(v) for v in authoring.list_versions(authoring.get_app(app_id), *paging())])
+    return jsonify(VersionInfo(many=True).dump(authoring.list_versions(authoring.get_app(app_id), *paging())))
 
 
 @bp.get(VERSION)
 @operation(VersionInfo)
 def get_version(app_id, version_id):
-    return jsonify(_json(authoring.get_version(app_id, version_id)))
+    return jsonify(VersionInfo().dump(authoring.get_version(app_id, version_id)))
 
 
 @bp.put(VERSION)

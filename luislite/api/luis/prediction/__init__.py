@@ -4,12 +4,11 @@ import datetime as dt
 from flask import Flask, request
 
 from luislite.api.errors import LuisError, bad_argument
+from luislite.api.luis import V2_PREFIX, V3_PREFIXES
 from luislite.domain.appversion import LIMITS, ListEntity, SubList
 from luislite.nlu.prediction import EntitySpan, ExternalValue, RequestEntities
 from luislite.nlu.recognizer import Recognizer
-from luislite.schemas import RequestEntities as RequestEntitiesSchema
-
-V3_PREFIXES = ("/luis/prediction/v3.0", "/luis/v3.0-preview", "/luis/v3.0")
+from luislite.api.luis.schemas.prediction import RequestEntities as RequestEntitiesSchema
 
 
 def check_query(query) -> str:
@@ -76,4 +75,4 @@ def register(app: Flask) -> None:
 
     for n, prefix in enumerate(V3_PREFIXES):
         app.register_blueprint(v3.bp, url_prefix=prefix, name=f"predict_v3_{n}")
-    app.register_blueprint(v2.bp, url_prefix="/luis/v2.0")
+    app.register_blueprint(v2.bp, url_prefix=V2_PREFIX)

@@ -5,12 +5,12 @@ from flask import Blueprint, jsonify, request
 
 from luislite.services import publishing
 from luislite.services import query_logging as querylog
-from luislite.api.auth import require_key
+from luislite.api.luis.auth import require_key
 from luislite.api.body import flag
 from luislite.api.openapi import TEXT, operation
 from luislite.api.luis.prediction import check_query, datetime_reference
 from luislite.api.luis.prediction.render import prediction_v2
-from luislite.schemas import LuisResult, PredictionOptionsV2, PredictionQueryV2
+from luislite.api.luis.schemas.prediction import LuisResult, PredictionOptionsV2, PredictionQueryV2
 
 bp = Blueprint("predict_v2", __name__)
 bp.before_request(lambda: require_key(prediction=True))

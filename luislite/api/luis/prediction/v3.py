@@ -3,13 +3,14 @@ from flask import Blueprint, jsonify, request
 
 from luislite.services import publishing
 from luislite.services import query_logging as querylog
-from luislite.api.auth import require_key
+from luislite.api.luis.auth import require_key
 from luislite.api.body import flag, json_body
 from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
 from luislite.api.luis.prediction import check_query, datetime_reference, request_entities
 from luislite.api.luis.prediction.render import prediction_v3
-from luislite.schemas import PredictionOptionsV3, PredictionQueryV3, PredictionRequest, PredictionResponseV3
+from luislite.api.luis.schemas.prediction import (PredictionOptionsV3, PredictionQueryV3, PredictionRequest,
+                                                  PredictionResponseV3)
 
 bp = Blueprint("predict_v3", __name__)
 bp.before_request(lambda: require_key(prediction=True))
