@@ -1,4 +1,4 @@
-"""LUIS app JSON: every real export in ../shared/datasets imports, round-trips stably, and keeps its labels.
+"""LUIS app JSON: every real export in tests/fixtures imports, round-trips stably, and keeps its labels.
 
 Documented conversions the label checks allow for: a hierarchical `Parent::Child` label becomes a
 `Parent` label with a nested `Child` label (same span), flat child labels of schema <= 6.x move into
@@ -8,11 +8,10 @@ import json
 
 import pytest
 
-from conftest import REPO, unique_name
+from conftest import FIXTURES, unique_name
 from luislite.domain.appversion import AppVersion
 
-DATASETS = REPO.parent / "shared" / "datasets"
-FILES = sorted(p.relative_to(DATASETS).as_posix() for p in DATASETS.glob("luis-apps/*.json")) + \
+FILES = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.glob("luis-apps/*.json")) + \
     ["snips/train_luis_app.json", "atis/train_luis_app.json"]
 
 
@@ -36,8 +35,8 @@ def label_spans(doc: dict, merge_duplicates: bool = False) -> set:
 
 
 @pytest.fixture(params=FILES)
-def luis_file(request, shared_datasets):
-    return shared_datasets / request.param
+def luis_file(request):
+    return FIXTURES / request.param
 
 
 # --- unit level: AppVersion alone, no server ------------------------------------------------------
