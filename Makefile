@@ -1,4 +1,5 @@
 # Everything from a fresh clone: `make serve` starts the service, `make test` runs the suite.
+# `make mutate` (not in CI) checks that the tests catch deliberate bugs: benchmarks/mutate.py, ARGS="--only NAME".
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
@@ -20,4 +21,7 @@ serve: $(VENV)/.base
 test: $(VENV)/.test
 	$(PY) -m pytest -q --durations=20
 
-.PHONY: serve test
+mutate: $(VENV)/.test
+	$(PY) benchmarks/mutate.py $(ARGS)
+
+.PHONY: serve test mutate

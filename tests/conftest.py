@@ -6,13 +6,13 @@
                      under the authoring v3.0-preview prefix (`http.get("/apps/")`), and
                      `http.url(path, prefix=...)` builds any other URL
 * `new_app`          the id of a fresh app (unique name, version "0.1") for one test
-* `shared_datasets`  `../shared/datasets` beside the clone; tests using it are skipped when it is absent
 * `tiny_model`       a tiny random BERT checkpoint dir (tests/tinybert.py), built once per session
 * `tiny_server`      a server whose worker fine-tunes `tiny_model`: training takes seconds; `tiny_http` drives it
 
 `start_server(*serve_options, data_dir=None, **env)` starts an extra server with other settings, e.g.
 `start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`; pass the `data_dir` of a stopped server to restart it.
 The servers run offline: no network, and only the worker of `tiny_server` (or of a test's own server) trains.
+Data files the tests read live in `FIXTURES` (tests/fixtures, provenance in its SOURCES.md), nowhere else.
 """
 import os
 import socket
@@ -26,6 +26,7 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
 AUTHORING = "/luis/authoring/v3.0-preview"
 AUTHORING_V2 = "/luis/api/v2.0"
 AUTHORING_KEY = "00000000-1111-4222-8333-444444444444"
@@ -168,11 +169,3 @@ def tiny_server(start_server, tiny_model) -> Server:
 def tiny_http(tiny_server):
     with Http(tiny_server, tiny_server.key) as session:
         yield session
-
-
-@pytest.fixture(scope="session")
-def shared_datasets() -> Path:
-    path = REPO.parent / "shared" / "datasets"
-    if not path.is_dir():
-        pytest.skip(f"{path} is absent (the shared datasets live beside the clone in CI)")
-    return path

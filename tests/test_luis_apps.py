@@ -1,4 +1,4 @@
-"""Every real LUIS export in ../shared/datasets/luis-apps: import, train (tiny BERT), publish, and predict utterances
+"""Every real LUIS export in tests/fixtures/luis-apps: import, train (tiny BERT), publish, and predict utterances
 that exercise its lists, regexes, prebuilts and patterns, checking values and offsets in the v3 and v2 shapes.
 
 The tiny model learns next to nothing, so only what the deterministic recognizers decide is checked: list, regex,
@@ -12,6 +12,9 @@ import uuid
 import pytest
 import requests
 
+from conftest import FIXTURES
+
+LUIS_APPS = FIXTURES / "luis-apps"
 V3 = "/luis/prediction/v3.0"
 V2 = "/luis/v2.0"
 REFERENCE = "2024-05-01T10:00:00Z"
@@ -86,11 +89,11 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def published(shared_datasets, tiny_server):
+def published(tiny_server):
     """file name -> app id: every export imported, trained (all queued at once) and published to production."""
     with requests.Session() as http:
         http.headers["Ocp-Apim-Subscription-Key"] = tiny_server.key
-        return _publish_all(shared_datasets, _Authoring(http, tiny_server.url))
+        return _publish_all(_Authoring(http, tiny_server.url))
 
 
 class _Authoring:
@@ -106,8 +109,8 @@ class _Authoring:
         return self.session.post(self.prefix + path, timeout=60, **kwargs)
 
 
-def _publish_all(shared_datasets, tiny_http) -> dict:
-    files = sorted((shared_datasets / "luis-apps").glob("*.json"))
+def _publish_all(tiny_http) -> dict:
+    files = sorted(LUIS_APPS.glob("*.json"))
     assert {f.name for f in files} >= set(CASES)
     apps = {}
     for path in files:
@@ -204,10 +207,10 @@ def test_v2_entities_and_resolutions(tiny_server, tiny_http, published, name, n)
         assert {"parentType", "value", "children"} <= set(composite) and composite["value"] in query.lower()
 
 
-def test_every_export_answers_both_shapes_for_its_own_utterances(shared_datasets, tiny_http, published):
+def test_every_export_answers_both_shapes_for_its_own_utterances(tiny_http, published):
     """A few training utterances per app: whatever the model says, the answers are well formed and offsets exact."""
     for name, app_id in published.items():
-        doc = json.loads((shared_datasets / "luis-apps" / name).read_text())
+        doc = json.loads((LUIS_APPS / name).read_text())
         for utterance in [u["text"] for u in doc["utterances"][:3]]:
             v3 = tiny_http.get(tiny_http.url(f"/apps/{app_id}/slots/production/predict", prefix=V3),
                                params={"query": utterance, "verbose": "true"}).json()["prediction"]

@@ -17,7 +17,7 @@ from luislite.nlu.recognizer import Recognizer
 
 from brace_markup import TRAVEL, make_app, parse, travel_entities
 
-LUIS_APPS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "luis-apps"  # the shared data, beside the repo
+LUIS_APPS = Path(__file__).resolve().parents[1] / "fixtures" / "luis-apps"
 FAST = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=20, min_epochs=1)
 
 
