@@ -1,6 +1,6 @@
 """Shared fixtures: one live luislite server per test session, and clients to drive it.
 
-* `server`           the running server: `.url`, `.key` (authoring), `.endpoint_key` (prediction only)
+* `server`           the running server: `.url`, `.key` (authoring), `.endpoint_key` (prediction only), `.data_dir`
 * `authoring`        the official SDK's `LUISAuthoringClient`, pointed at `server`
 * `http`             a `requests.Session` sending the authoring key; a path starting with "/" is taken
                      under the authoring v3.0-preview prefix (`http.get("/apps/")`), and
@@ -45,7 +45,7 @@ class Server:
     """A `luislite serve` subprocess on a free 127.0.0.1 port."""
 
     def __init__(self, data_dir: Path, *serve_options: str, **env: str):
-        self.port = _free_port()
+        self.port, self.data_dir = _free_port(), data_dir
         self.url = f"http://127.0.0.1:{self.port}"
         self.key, self.endpoint_key = AUTHORING_KEY, ENDPOINT_KEY
         self.log = data_dir / "server.log"
