@@ -17,7 +17,7 @@ bp.before_request(lambda: require_key(prediction=True))
 
 
 def _query() -> str:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as Flask answers it for every GET route
         return check_query(request.args.get("q"))
     raw = request.get_data(as_text=True)
     try:

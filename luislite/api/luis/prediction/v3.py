@@ -18,7 +18,7 @@ bp.before_request(lambda: require_key(prediction=True))
 
 def _request() -> tuple[str, dict | None]:
     """The query, and the POST body (parsed once) that may carry `options`."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as Flask answers it for every GET route
         return check_query(request.args.get("query")), None
     body = json_body()
     if not isinstance(body, dict):
