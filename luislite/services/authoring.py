@@ -10,7 +10,7 @@ import uuid
 import sqlalchemy as sa
 
 from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, AppVersionError, Intent, Label, NotFound,
-                                 Utterance, check_limit, check_name)
+                                 Utterance, check_app_name, check_limit, check_name)
 from luislite.config import is_guid
 from luislite.domain.lu import parse_lu
 from luislite.db import App, Example, TrainingJob, Version, db, utcnow
@@ -51,7 +51,7 @@ def list_apps(skip: int, take: int) -> list[App]:
 def create_app(name: str, culture: str, description: str = "", domain: str = "", usage_scenario: str = "",
                version: AppVersion | None = None) -> App:
     """A new app holding one version (a fresh one with the None intent, or `version`)."""
-    name = check_name(name, "application")
+    name = check_app_name(name)
     if db.session.scalar(sa.select(sa.func.count()).select_from(App)) >= LIMITS["apps"]:
         raise AppVersionError(f"The maximum of {LIMITS['apps']} applications was reached.")
     if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
@@ -68,7 +68,7 @@ def create_app(name: str, culture: str, description: str = "", domain: str = "",
 
 def update_app(app: App, name: str | None, description: str | None) -> None:
     if name is not None and name.strip().lower() != app.name.lower():
-        name = check_name(name, "application")
+        name = check_app_name(name)
         if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
             raise AppVersionError(f"An application with the name '{name}' already exists.")
         app.name = name
