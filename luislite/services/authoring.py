@@ -125,9 +125,13 @@ def store_version(app: App, version: AppVersion) -> Version:
 
 
 def import_version(app: App, doc, version_id: str | None) -> Version:
+    """Import LUIS JSON or `.lu` as a new version, which becomes the active one (as in LUIS; `bf luis:build`
+    exports the active version to compare the next build with)."""
     version = parse_luis(doc)
     version.version_id = version_id or version.version_id
-    return store_version(app, version)
+    row = store_version(app, version)
+    app.active_version = row.version_id
+    return row
 
 
 @_bulk()
