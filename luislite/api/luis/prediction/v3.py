@@ -9,6 +9,7 @@ from luislite.api.errors import bad_argument
 from luislite.api.openapi import operation
 from luislite.api.luis.prediction import check_query, datetime_reference, request_entities
 from luislite.api.luis.prediction.render import prediction_v3
+from luislite.db import writes_lazily
 from luislite.schemas import PredictionOptionsV3, PredictionQueryV3, PredictionRequest, PredictionResponseV3
 
 bp = Blueprint("predict_v3", __name__)
@@ -36,6 +37,7 @@ def _predict(artifact: str, app_id: str, **served_by):
 
 
 @bp.route("/apps/<app_id>/slots/<slot>/predict", methods=["GET", "POST"])
+@writes_lazily
 @operation(PredictionResponseV3, query=PredictionQueryV3, methods=["GET"])
 @operation(PredictionResponseV3, status=200, query=PredictionOptionsV3, body=PredictionRequest, methods=["POST"])
 def predict_slot(app_id, slot):
@@ -44,6 +46,7 @@ def predict_slot(app_id, slot):
 
 
 @bp.route("/apps/<app_id>/versions/<version_id>/predict", methods=["GET", "POST"])
+@writes_lazily
 @operation(PredictionResponseV3, query=PredictionQueryV3, methods=["GET"])
 @operation(PredictionResponseV3, status=200, query=PredictionOptionsV3, body=PredictionRequest, methods=["POST"])
 def predict_version(app_id, version_id):
