@@ -1,5 +1,6 @@
 """Health and readiness endpoints, JSON request logs, and training failures a user can follow up."""
 import json
+import re
 
 import pytest
 import requests
@@ -9,6 +10,7 @@ from luislite.services import readiness as health
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
 from luislite.training import jobs, worker
+from tiny_app import trained_travel_app
 
 KEY = "00000000-1111-4222-8333-444444444444"
 
@@ -70,6 +72,17 @@ def test_one_json_line_per_request(server, new_app):
     assert all(line["path"] == f"/luis/prediction/v3.0/apps/{new_app}/slots/production/predict"
                and line["durationMs"] >= 0 for line in predictions)
     assert secret_query.split()[-1] not in server.output()
+
+
+def test_a_training_logs_one_line_at_start_and_one_at_finish(tiny_server, tiny_http):
+    app_id = trained_travel_app(tiny_http)
+    output = tiny_server.output()
+    lines = [line for line in output.splitlines() if app_id in line and not line.startswith('{"time"')]
+    assert len(lines) == 2, lines
+    assert re.search(rf"INFO .*: training app {app_id} version 0\.1: 12 utterances, 4 intents$", lines[0])
+    assert re.search(rf"INFO .*: trained app {app_id} version 0\.1 in [\d.]+ s: \d+ steps, \d+ epochs, "
+                     r"last loss [\d.]+$", lines[1])
+    assert not re.search("onnxruntime|Quantization parameters|Ignore MatMul|pre-processing", output)
 
 
 def test_a_failed_training_points_to_its_traceback(flask_app, tmp_path, monkeypatch):
