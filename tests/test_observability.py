@@ -29,6 +29,29 @@ def test_health_needs_no_key(server):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
+def test_the_root_says_what_this_is_without_a_key(server, new_app):
+    response = requests.get(f"{server.url}/", timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    info = response.json()
+    assert info["service"] == "luislite" and re.fullmatch(r"\d+\.\d+\.\d+.*", info["version"])
+    key = {"Ocp-Apim-Subscription-Key": server.key}
+    for prefix in info["authoring"]:
+        assert requests.get(f"{server.url}{prefix}/apps/{new_app}", headers=key, timeout=10).status_code == 200
+    v3, v2 = info["prediction"]["v3.0"], info["prediction"]["v2.0"]
+    for path in [f"{p}/apps/{new_app}/slots/production/predict?query=hi" for p in v3] + \
+            [f"{p}/apps/{new_app}?q=hi" for p in v2]:
+        answer = requests.get(f"{server.url}{path}", headers=key, timeout=10)  # a LUIS answer: unpublished
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "NotFound"), (path, answer.text)
+    assert requests.get(f"{server.url}{info['openapi']}", timeout=10).json()["openapi"] == "3.1.0"
+    assert requests.get(f"{server.url}{info['health']}", timeout=10).json() == {"status": "ok"}
+    assert requests.get(f"{server.url}{info['ready']}", timeout=10).json()["status"] in ("ready", "unavailable")
+    assert "README.md" in info["docs"]
+
+    page = requests.get(f"{server.url}/", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=10)
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f"<h1>luislite {info['version']}</h1>" in page.text and '<a href="/openapi.json">' in page.text
+
+
 def test_ready_once_the_training_worker_beats(server):
     """`luislite serve` starts a worker, so readiness waits for its first heartbeat."""
     def ready():

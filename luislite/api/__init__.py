@@ -1,7 +1,7 @@
 """HTTP only: LUIS URL prefixes, keys, errors, and one blueprint per LUIS resource."""
 from flask import Flask
 
-from luislite.api import access_log, health, openapi
+from luislite.api import access_log, health, home, openapi
 from luislite.api.luis import prediction
 from luislite.api.luis.authoring import AUTHORING_BLUEPRINTS
 from luislite.api.errors import register_error_handlers
@@ -26,6 +26,7 @@ class NormalizePath:
 def register_api(app: Flask) -> None:
     register_error_handlers(app)
     access_log.register(app)
+    app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
     for tag, prefix in AUTHORING_PREFIXES.items():
