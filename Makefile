@@ -3,6 +3,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+BF_CLI := @microsoft/botframework-cli@4.15.0
+BF_STAMP := .bf/$(notdir $(BF_CLI))
 
 $(VENV)/.base: setup.cfg
 	python3 -m venv $(VENV)
@@ -18,10 +20,18 @@ $(VENV)/.test: $(VENV)/.base
 serve: $(VENV)/.base
 	$(VENV)/bin/luislite serve
 
-test: $(VENV)/.test
+# The Bot Framework CLI (`bf`, npm) that tests/test_bf_cli.py drives; --ignore-scripts: no install scripts run
+$(BF_STAMP):
+	rm -rf .bf
+	npm install --ignore-scripts --no-audit --no-fund --loglevel=error --prefix .bf $(BF_CLI)
+	touch $@
+
+bf: $(BF_STAMP)
+
+test: $(VENV)/.test $(BF_STAMP)
 	$(PY) -m pytest -q --durations=20
 
 mutate: $(VENV)/.test
 	$(PY) benchmarks/mutate.py $(ARGS)
 
-.PHONY: serve test mutate
+.PHONY: serve test bf mutate

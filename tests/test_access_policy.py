@@ -20,7 +20,7 @@ from luislite import create_app
 from luislite.api.openapi import VARIABLE
 from luislite.config import Config
 
-PUBLIC = {"/health", "/ready", "/openapi.json",
+PUBLIC = {"/", "/health", "/ready", "/openapi.json",
           "/static/<path:filename>"}  # Flask's own, serving nothing: luislite has no static folder
 PREDICTION = ("/luis/prediction/v3.0/", "/luis/v3.0-preview/", "/luis/v3.0/", "/luis/v2.0/")
 QUERY = "book a flight to paris"

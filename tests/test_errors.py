@@ -188,6 +188,17 @@ def test_names_with_dots_and_hashes(http, new_app):
     assert response.status_code == 201, response.text
 
 
+def test_app_names_allow_punctuation_that_model_names_do_not(http, new_app):
+    name = f"mybot({unique_name('dev')})-app.en-us.lu"  # as `bf luis:build --botName mybot --suffix ...` names it
+    created = http.post("/apps/", json={"name": name, "culture": "en-us"})
+    assert created.status_code == 201, created.text
+    assert http.get(f"/apps/{created.json()}").json()["name"] == name
+    imported = http.post("/apps/import", params={"appName": f"{name}+$&%*?~:"}, json={"culture": "en-us"})
+    assert imported.status_code == 201, imported.text
+    bad(http.put(f"/apps/{new_app}", json={"name": "tab\there"}))
+    bad(http.post(f"/apps/{new_app}/versions/0.1/intents", json={"name": "Book(Flight)"}))
+
+
 # --- examples ---------------------------------------------------------------------------------
 
 def label(entity, start, end, **extra):

@@ -118,6 +118,7 @@ def test_import_export_round_trip(http, luis_file):
     response = http.post(f"/apps/{app_id}/versions/import", params={"versionId": "copy"}, data=raw,
                          headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()) == (201, "copy")
+    assert http.get(f"/apps/{app_id}").json()["activeVersion"] == "copy"  # as in LUIS; `bf luis:build` relies on it
     assert _export(http, app_id, "copy") == first | {"versionId": "copy"}
 
     again = _export(http, _import_app(http, json.dumps(first).encode()), version_id)
