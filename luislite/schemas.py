@@ -1,8 +1,9 @@
 """Marshmallow schemas for request bodies, and the LUIS JSON shapes of responses, in one place."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from luislite.domain.appversion import (Child, CompositeEntity, Entity, ExplicitItem, Feature, Intent, Label, ListEntity,
-                                 MLEntity, Pattern, PatternAnyEntity, PhraseList, RegexEntity, SubList, Utterance)
+from luislite.domain.appversion import (Child, CompositeEntity, Entity, ExplicitItem, Feature, Intent, Label,
+                                 ListEntity, MLEntity, Pattern, PatternAnyEntity, PhraseList, RegexEntity, SubList,
+                                 Utterance)
 from luislite.domain.tokens import snap_label, token_span, tokenize
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -148,7 +149,8 @@ def app_json(app, base_url: str) -> dict:
 def version_json(version, training_status: str, base_url: str) -> dict:
     definition = version.definition
     entity_count = sum(len(definition.get(k) or []) for k in
-                       ("entities", "closedLists", "composites", "prebuiltEntities", "patternAnyEntities", "regex_entities"))
+                       ("entities", "closedLists", "composites", "prebuiltEntities", "patternAnyEntities",
+                        "regex_entities"))
     return {"version": version.version_id, "createdDateTime": iso(version.created),
             "lastModifiedDateTime": iso(version.modified), "lastTrainedDateTime": iso(version.trained_at),
             "lastPublishedDateTime": iso(version.published_at),

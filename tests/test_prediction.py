@@ -204,7 +204,8 @@ def test_publish_staging_after_unpublished_slot_is_404(tiny_server, tiny_http, p
     assert response.status_code == 201
     body = response.json()
     assert set(body) == PUBLISH_KEYS and body["isStaging"] is True and body["versionId"] == "0.1"
-    assert body["endpointUrl"] == f"{tiny_server.url}/luis/v2.0/apps/{travel.id}" and ISO.match(body["publishedDateTime"])
+    assert body["endpointUrl"] == f"{tiny_server.url}/luis/v2.0/apps/{travel.id}" and \
+        ISO.match(body["publishedDateTime"])
     assert predict("POST", V3 + "/apps/{app}/slots/Staging/predict", json={"query": "hi"}).status_code == 200
     staged = predict("GET", V2 + "/apps/{app}", params={"q": "hi", "staging": "true"})
     assert staged.status_code == 200 and staged.json()["query"] == "hi"
@@ -222,7 +223,8 @@ def test_app_endpoints_after_publish(tiny_server, tiny_http, travel):
 # --- prediction v3.0 ------------------------------------------------------------------------------
 
 def test_v3_sdk_slot_prediction(clients, production, travel):
-    result = clients.runtime.prediction.get_slot_prediction(travel.id, "Production", {"query": "Book a flight to Paris"})
+    result = clients.runtime.prediction.get_slot_prediction(travel.id, "Production",
+                                                            {"query": "Book a flight to Paris"})
     assert result.query == "Book a flight to Paris"
     assert result.prediction.top_intent in INTENTS + ["None"]
     assert list(result.prediction.intents) == [result.prediction.top_intent]
@@ -281,13 +283,15 @@ def test_v3_instance_only_with_verbose(predict):
         for instance in instances(entities):
             found += 1
             assert query[instance["startIndex"]:instance["startIndex"] + instance["length"]] == instance["text"]
-            assert {"type", "text", "startIndex", "length", "modelTypeId", "modelType", "recognitionSources"} <= set(instance)
+            assert {"type", "text", "startIndex", "length", "modelTypeId", "modelType",
+                    "recognitionSources"} <= set(instance)
     assert found, "the tiny model found no entity in its own training utterances: the offset checks tested nothing"
 
 
 # Training utterances, disguised: emoji, combining marks, other scripts, doubled and odd spaces, capitals.
 ODD_QUERIES = ["🛫 book a flight to paris ✈️", "book  a   flight to\tPARIS", "  fly me to london tomorrow  ",
-               "what is the weather in madrid ☔☔", "wéather forecast for tokyo 東京", "i want a small pizza with ham 🍕",
+               "what is the weather in madrid ☔☔", "wéather forecast for tokyo 東京",
+               "i want a small pizza with ham 🍕",
                "will it rain in oslo\u00a0today", "is it sunny in lisbon today"]
 
 
@@ -321,7 +325,8 @@ def test_v2_get(predict):
     assert set(body["topScoringIntent"]) == {"intent", "score"} and isinstance(body["entities"], list)
     verbose = predict("GET", V2 + "/apps/{app}", params={"q": "Book a flight to Paris", "verbose": "true"}).json()
     scores = [i["score"] for i in verbose["intents"]]
-    assert {i["intent"] for i in verbose["intents"]} == set(INTENTS) | {"None"} and scores == sorted(scores, reverse=True)
+    assert {i["intent"] for i in verbose["intents"]} == set(INTENTS) | {"None"} and \
+        scores == sorted(scores, reverse=True)
     assert verbose["intents"][0] == verbose["topScoringIntent"] == body["topScoringIntent"]
 
 
@@ -368,14 +373,16 @@ def test_long_queries_are_414_on_get_and_post(predict):
     query = "a" * 501
     responses = [predict("GET", slot, params={"query": query}), predict("POST", slot, json={"query": query}),
                  predict("GET", V2 + "/apps/{app}", params={"q": query}),
-                 predict("POST", V2 + "/apps/{app}", data=json.dumps(query), headers={"Content-Type": "application/json"})]
+                 predict("POST", V2 + "/apps/{app}", data=json.dumps(query),
+                         headers={"Content-Type": "application/json"})]
     for response in responses:
         assert response.status_code == 414 and response.json()["error"]["code"] == "414", response.text
     assert predict("POST", slot, json={"query": "a" * 500}).status_code == 200
 
 
 def test_unknown_apps_slots_and_versions_are_404(clients, predict, travel):
-    for path in (V3 + f"/apps/{uuid.uuid4()}/slots/production/predict", V3 + "/apps/not-a-guid/slots/production/predict",
+    for path in (V3 + f"/apps/{uuid.uuid4()}/slots/production/predict",
+                 V3 + "/apps/not-a-guid/slots/production/predict",
                  V3 + "/apps/{app}/slots/dev/predict", V3 + "/apps/{app}/versions/9.9/predict",
                  V3 + f"/apps/{uuid.uuid4()}/versions/0.1/predict", V2 + f"/apps/{uuid.uuid4()}"):
         response = predict("POST", path, json={"query": "hello"}) if path.startswith(V3) else \
@@ -391,7 +398,8 @@ def test_endpoint_key_predicts_but_cannot_author(tiny_server, predict, travel):
     refused = requests.get(f"{tiny_server.url}/luis/authoring/v3.0-preview/apps/{travel.id}",
                            headers={"Ocp-Apim-Subscription-Key": tiny_server.endpoint_key}, timeout=30)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "401"
-    wrong = predict("GET", V2 + "/apps/{app}", params={"q": "hello"}, headers={"Ocp-Apim-Subscription-Key": str(uuid.uuid4())})
+    wrong = predict("GET", V2 + "/apps/{app}", params={"q": "hello"},
+                    headers={"Ocp-Apim-Subscription-Key": str(uuid.uuid4())})
     assert wrong.status_code == 401
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from luislite.domain.appversion import AppVersion, Child, CompositeEntity, Label, ListEntity, MLEntity, PrebuiltEntity, \
-    RegexEntity
+from luislite.domain.appversion import AppVersion, Child, CompositeEntity, Label, ListEntity, MLEntity, \
+    PrebuiltEntity, RegexEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.domain.tokens import Token
 
@@ -53,7 +53,8 @@ class TagSet:
             _add_children(layers, (entity.name,), entity.children)
         composites = [Slot((c.name,), role, "composite") for c in version.entities_of(CompositeEntity)
                       for role in [None] + [r.name for r in c.roles]]
-        roles = [Slot((e.name,), r.name, "role") for e in version.entities if type(e) in _RULE_ENTITIES for r in e.roles]
+        roles = [Slot((e.name,), r.name, "role")
+                 for e in version.entities if type(e) in _RULE_ENTITIES for r in e.roles]
         return cls(layers + [layer for layer in (composites, roles) if layer])
 
     @classmethod

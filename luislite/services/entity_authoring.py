@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from luislite.services import authoring
-from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, AppVersionError, Child, CompositeEntity, Entity,
-                                 Feature, Intent, ListEntity, MLEntity, NotFound, Pattern, PatternAnyEntity,
+from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, AppVersionError, Child, CompositeEntity,
+                                 Entity, Feature, Intent, ListEntity, MLEntity, NotFound, Pattern, PatternAnyEntity,
                                  PhraseList, PrebuiltEntity, Role, check_limit, check_name, new_id)
 from luislite.db import Version
 

@@ -11,8 +11,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from luislite.domain.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, PrebuiltEntity, \
-    RegexEntity
+from luislite.domain.appversion import AppVersion, CompositeEntity, ListEntity, MLEntity, PatternAnyEntity, \
+    PrebuiltEntity, RegexEntity
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.rules.lists import ListParser
 from luislite.nlu.rules.patterns import PatternMatch, PatternMatcher
@@ -38,7 +38,8 @@ class Rules:
         # composite name -> its children's names ("Parent::Child" for a child of an ML entity), lowercased
         # entity name, lowercased -> (its name, the kind of its spans)
         self.kinds = {e.name.lower(): (e.name, SPAN_KINDS[type(e)]) for e in version.entities}
-        self.composites = {c.name.lower(): [n.lower() for n in c.children] for c in version.entities_of(CompositeEntity)}
+        self.composites = {c.name.lower(): [n.lower() for n in c.children]
+                           for c in version.entities_of(CompositeEntity)}
         # ML entity or child path (lowercased names) -> entities that must be found on it: its `instanceOf`, and
         # the models among its required features; the first is `instanceOf`, whose value the span takes
         self.required: dict[tuple[str, ...], list[str]] = {}
@@ -47,7 +48,8 @@ class Rules:
         self.required_phrases: dict[tuple[str, ...], list[str]] = {}
         self._active = {p.name.lower() for p in version.phraselists if p.active}
         recognizable = {e.name.lower() for e in version.entities
-                        if isinstance(e, (ListEntity, RegexEntity)) or (isinstance(e, PrebuiltEntity) and e.name in MODELS)}
+                        if isinstance(e, (ListEntity, RegexEntity))
+                        or (isinstance(e, PrebuiltEntity) and e.name in MODELS)}
         recognizable |= {e.name.lower() for e in version.entities_of(MLEntity)}
         for entity in version.entities_of(MLEntity):
             self._constraints((entity.name.lower(),), entity, recognizable)
