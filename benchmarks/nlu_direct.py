@@ -77,7 +77,8 @@ def score(recognizer: Recognizer, test: list[dict], only: set[str] | None = None
         return {"slot_f1": round(100 * 2 * correct / (found + gold), 2), "entities": len(only)}
     return {"intent_accuracy": round(100 * intents / len(test), 2),
             "slot_f1": round(100 * 2 * correct / (found + gold), 2), "exact_match": round(100 * exact / len(test), 2),
-            "p50_ms": round(1000 * statistics.median(times), 2), "p95_ms": round(1000 * times[int(0.95 * len(times))], 2)}
+            "p50_ms": round(1000 * statistics.median(times), 2),
+            "p95_ms": round(1000 * times[int(0.95 * len(times))], 2)}
 
 
 def main() -> None:

@@ -18,8 +18,9 @@ TRAIN = {  # intent -> [(utterance, entity value or None)]; City for flights and
     "BookFlight": [("book a flight to paris", "paris"), ("i need a plane ticket to berlin", "berlin"),
                    ("fly me to rome tomorrow", "rome"), ("get me a flight to new york please", "new york"),
                    ("i want to fly to tokyo", "tokyo"), ("reserve a seat on a flight to madrid", "madrid"),
-                   ("book me on the next plane to london", "london"), ("find flights to san francisco", "san francisco"),
-                   ("can you book a flight to dublin", "dublin"), ("i would like to fly to vienna on friday", "vienna")],
+                   ("book me on the next plane to london", "london"),
+                   ("find flights to san francisco", "san francisco"), ("can you book a flight to dublin", "dublin"),
+                   ("i would like to fly to vienna on friday", "vienna")],
     "GetWeather": [("what is the weather in paris", "paris"), ("will it rain in seattle today", "seattle"),
                    ("how hot is it in cairo", "cairo"), ("weather forecast for boston", "boston"),
                    ("is it sunny in barcelona", "barcelona"), ("tell me the weather in oslo", "oslo"),
@@ -29,7 +30,8 @@ TRAIN = {  # intent -> [(utterance, entity value or None)]; City for flights and
                   ("i want to hear miles davis", "miles davis"), ("play songs by queen", "queen"),
                   ("start playing taylor swift", "taylor swift"), ("play music from bob marley", "bob marley"),
                   ("let me listen to nina simone", "nina simone"), ("play radiohead please", "radiohead"),
-                  ("can you play some elvis presley", "elvis presley"), ("shuffle songs by david bowie", "david bowie")],
+                  ("can you play some elvis presley", "elvis presley"),
+                  ("shuffle songs by david bowie", "david bowie")],
     "Greeting": [("hello", None), ("hi there", None), ("good morning", None), ("hey", None),
                  ("hello how are you", None), ("hi", None), ("good evening", None), ("greetings", None),
                  ("hey how is it going", None), ("morning to you", None)],
@@ -55,7 +57,8 @@ def _example(intent: str, text: str, value: str | None) -> ExampleLabelObject:
 @pytest.fixture(scope="module")
 def published(server, authoring):
     """An app trained by the worker on the packaged encoder and published to production."""
-    app_id = authoring.apps.add({"name": f"e2e-{uuid.uuid4().hex[:8]}", "culture": "en-us", "initial_version_id": "0.1"})
+    app_id = authoring.apps.add({"name": f"e2e-{uuid.uuid4().hex[:8]}", "culture": "en-us",
+                                 "initial_version_id": "0.1"})
     for intent in TRAIN:
         if intent != "None":
             authoring.model.add_intent(app_id, "0.1", name=intent)
@@ -93,7 +96,8 @@ def test_held_out_utterances_through_the_runtime_sdk(server, published):
             start = query.index(value)
             right_spans += any((i["startIndex"], i["length"], i["text"]) == (start, len(value), value)
                                for i in instances.get(entity, []))
-        report.append((query, prediction.top_intent, {k: v for k, v in prediction.entities.items() if k != "$instance"}))
+        report.append((query, prediction.top_intent,
+                       {k: v for k, v in prediction.entities.items() if k != "$instance"}))
     assert right_intents >= 3, report
     assert right_spans >= 1, report
 

@@ -114,7 +114,10 @@ def test_paging_arguments(http):
 
 def test_malformed_bodies(http, new_app):
     before = app_names(http)
-    post = lambda data, ctype="application/json": http.post("/apps/", data=data, headers={"Content-Type": ctype})
+
+    def post(data, ctype="application/json"):
+        return http.post("/apps/", data=data, headers={"Content-Type": ctype})
+
     assert "JSON" in bad(post(b'{"name": "x", "culture": '))
     assert_error(post(b'{"name": "x", "culture": "en-us"}', "application/x-www-form-urlencoded"), 415)
     assert_error(post(b'<app/>', "application/xml"), 415)
@@ -291,7 +294,8 @@ def test_bad_imports_leave_nothing(http, new_app):
     for doc in cases:
         bad(http.post("/apps/import", params={"appName": name}, json=doc))
         bad(http.post(f"/apps/{new_app}/versions/import", params={"versionId": "0.2"}, json=doc))
-    bad(http.post("/apps/import", params={"appName": name}, json={k: v for k, v in GREET_APP.items() if k != "culture"}))
+    bad(http.post("/apps/import", params={"appName": name},
+                  json={k: v for k, v in GREET_APP.items() if k != "culture"}))
     bad(http.post("/apps/import", params={"appName": "a\u0000b"}, json=GREET_APP))
     bad(http.post("/apps/import", data=b"[" * 100_000, headers={"Content-Type": "application/json"}))
     bad(http.post(f"/apps/{new_app}/versions/import", params={"versionId": "0.1"}, json=GREET_APP))

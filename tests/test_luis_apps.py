@@ -65,9 +65,11 @@ CASES = {
             ("BreadEntity", "multi grain wheat", ["multiGrainWheat"], "BreadEntity", {"values": ["multiGrainWheat"]}),
             ("CheeseEntity", "Pepper Jack", ["pepper jack"], "CheeseEntity", {"values": ["pepper jack"]})]),
         ("$5.50", "sandwich", [
-            ("money", "$5.50", {"number": 5.5, "units": "Dollar"}, "builtin.currency", {"unit": "Dollar", "value": "5.5"})]),
+            ("money", "$5.50", {"number": 5.5, "units": "Dollar"}, "builtin.currency",
+             {"unit": "Dollar", "value": "5.5"})]),
         ("6 inches", "sandwich", [
-            ("dimension", "6 inches", {"number": 6, "units": "Inch"}, "builtin.dimension", {"unit": "Inch", "value": "6"})]),
+            ("dimension", "6 inches", {"number": 6, "units": "Inch"}, "builtin.dimension",
+             {"unit": "Inch", "value": "6"})]),
     ],
     "v6.0.0_pizza-tutorial-with-entities.json": [
         ("i want 3 pizzas", None, [("number", "3", 3, "builtin.number", {"subtype": "integer", "value": "3"})]),
@@ -124,7 +126,8 @@ def _publish_all(tiny_http) -> dict:
     for name, app_id in apps.items():
         version = _version(tiny_http, app_id)
         while True:
-            statuses = [s["details"]["status"] for s in tiny_http.get(f"/apps/{app_id}/versions/{version}/train").json()]
+            statuses = [s["details"]["status"]
+                        for s in tiny_http.get(f"/apps/{app_id}/versions/{version}/train").json()]
             if statuses and not {"Queued", "InProgress"} & set(statuses):
                 break
             assert time.monotonic() < deadline, f"{name} did not train in time"

@@ -292,7 +292,8 @@ class PatternAnyEntity(Entity):
     @classmethod
     def _fields(cls, doc):
         items = doc.get("explicitList") or []
-        return {"explicit_list": [ExplicitItem(i, n) if isinstance(i, str) else ExplicitItem(i["explicitListItem"], i["id"])
+        return {"explicit_list": [ExplicitItem(i, n) if isinstance(i, str)
+                                  else ExplicitItem(i["explicitListItem"], i["id"])
                                   for n, i in enumerate(items, 1)]}
 
     def _fields_json(self, ids):
@@ -565,7 +566,8 @@ class AppVersion:
         if len(text) > LIMITS["text"]:
             raise AppVersionError(f"The utterance text exceeds the maximum of {LIMITS['text']} characters.")
         if not self.intent(utterance.intent):
-            raise AppVersionError(f"The intent classifier {utterance.intent} does not exist in the selected application")
+            raise AppVersionError(f"The intent classifier {utterance.intent} does not exist in the selected "
+                                  "application")
         self._check_labels(utterance.labels, text, None, None)
 
     def spell_names(self, utterance: Utterance) -> None:
@@ -597,7 +599,8 @@ class AppVersion:
             if definition is None:
                 entity = self.entity(label.entity)
                 if entity is None:
-                    raise AppVersionError(f"The entity extractor {label.entity} does not exist in the selected application")
+                    raise AppVersionError(f"The entity extractor {label.entity} does not exist in the selected "
+                                          "application")
                 if label.role and not entity.role(label.role):
                     raise AppVersionError(f"The role '{label.role}' does not exist on entity '{label.entity}'.")
                 children = entity.children if isinstance(entity, MLEntity) else []

@@ -182,11 +182,13 @@ def _set_threads(threads: int | None) -> int:
 
 
 def _optimizer(model: JointBert, recipe: Recipe, steps: int):
-    """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear warmup/decay."""
+    """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear
+    warmup/decay."""
     encoder = [p for p in model.encoder.parameters() if p.requires_grad]
     features = [p for name, p in model.named_parameters() if "_features." in name]
     heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.") and "_features." not in name]
-    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr}, {"params": heads, "lr": recipe.head_lr},
+    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr},
+                                   {"params": heads, "lr": recipe.head_lr},
                                    {"params": features, "lr": recipe.feature_lr, "weight_decay": 0.0}],
                                   weight_decay=recipe.weight_decay)
     warmup = max(1, int(steps * recipe.warmup))

@@ -156,7 +156,8 @@ def match(rules: Rules, text: str):
 
 
 def test_pattern_with_roles_optional_text_and_alternatives():
-    _, rules = patterns(("(book|reserve) [me] a flight from {Airport:origin} to {Airport:destination}[?]", "BookFlight"))
+    _, rules = patterns(("(book|reserve) [me] a flight from {Airport:origin} to {Airport:destination}[?]",
+                         "BookFlight"))
     text = "Reserve a flight from NYC to cdg?"
     found = match(rules, text)
     assert found.intent == "BookFlight"

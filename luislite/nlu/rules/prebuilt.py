@@ -3,8 +3,8 @@
 Each recognizer model is built once per process and culture (the datetime model takes ~1 s to build) and run
 only for the prebuilts an app uses. The datetime model costs tens of milliseconds a parse, so an utterance that
 cannot hold a date or time (no digit and none of the words dates are made of) skips it, and its results are
-cached per (culture, text, reference time): without an explicit reference, "now" is taken to the minute. Prebuilts the library
-cannot provide (`personName`, `geographyV2`, `keyPhrase`) are never predicted and never fail.
+cached per (culture, text, reference time): without an explicit reference, "now" is taken to the minute. Prebuilts
+the library cannot provide (`personName`, `geographyV2`, `keyPhrase`) are never predicted and never fail.
 """
 from __future__ import annotations
 
