@@ -28,6 +28,7 @@ $(BF_STAMP):
 bf: $(BF_STAMP)
 
 test: $(VENV)/.test $(BF_STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q --durations=20
 
 .PHONY: serve test bf
