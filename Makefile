@@ -29,6 +29,7 @@ $(BF_STAMP):
 bf: $(BF_STAMP)
 
 test: $(VENV)/.test $(BF_STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q --durations=20
 
 mutate: $(VENV)/.test
