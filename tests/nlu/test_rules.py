@@ -176,6 +176,12 @@ def test_a_prebuilt_whose_offsets_miss_its_text_is_found_where_its_text_is():
     assert phones == [(12, 25), (34, 47)]
 
 
+def test_full_width_digits_are_numbers_at_their_own_offsets():
+    """The models read "３" as "3" (recognizers-text makes full-width forms ASCII): the span is the text's "３"."""
+    text = "İ book ３ rooms"
+    assert [(s.start, s.end, s.resolution.v3) for s in PrebuiltParser(["number"]).parse(text)] == [(7, 8, 3)]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("send İstanbul ﬁle to NYC", [("FormName", 5, 17), ("Airport", 21, 24)]),
     ("send the Straße ﬁle", [("FormName", 5, 19)]),
