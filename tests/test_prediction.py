@@ -2,7 +2,9 @@
 
 The tiny model learns little, so these tests check the LUIS contract, not accuracy: training statuses, publishing,
 the v3.0 and v2.0 response shapes through the official SDK and plain HTTP, offsets into the original query, errors.
-Tests run in file order on one module-scoped app; the last ones edit, retrain and delete it.
+Tests run in file order on one module-scoped app; the last ones edit, retrain and delete it. Entity spans are
+checked against spans written by hand: every rule kind on an app of its own, machine-learned spans on the app
+trained once per session on the real encoder (`real_app`).
 """
 import json
 import math
