@@ -8,6 +8,7 @@
 * `new_app`          the id of a fresh app (unique name, version "0.1") for one test
 * `tiny_model`       a tiny random BERT checkpoint dir (tests/tinybert.py), built once per session
 * `tiny_server`      a server whose worker fine-tunes `tiny_model`: training takes seconds; `tiny_http` drives it
+* `real_app`         an app of `server` trained on the packaged encoder (tests/real_app.py): once per session
 
 `start_server(*serve_options, data_dir=None, **env)` starts an extra server with other settings, e.g.
 `start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`; pass the `data_dir` of a stopped server to restart it.
@@ -169,3 +170,12 @@ def tiny_server(start_server, tiny_model) -> Server:
 def tiny_http(tiny_server):
     with Http(tiny_server, tiny_server.key) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def real_app(server, authoring) -> str:
+    """The id of tests/real_app.py's app, trained on the packaged encoder and published: about a minute, once."""
+    from real_app import trained_and_published
+
+    return trained_and_published(authoring)
+

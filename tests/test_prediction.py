@@ -4,6 +4,8 @@ The tiny model learns little, so these tests check the LUIS contract, not accura
 the v3.0 and v2.0 response shapes through the official SDK and plain HTTP, offsets into the original query, errors.
 Entities found for certain come from the travel app's list entity Place. The tests share module-scoped apps they
 only read, so any one of them runs alone or in any order; the tests that edit or delete an app make their own.
+Entity spans are checked against spans written by hand: every rule kind on an app of its own, machine-learned spans
+on the app trained once per session on the real encoder (`real_app`).
 """
 import json
 import math
@@ -398,6 +400,98 @@ def test_combining_marks_keep_their_offsets(predict):
                  json={"query": query}).json()
     assert v3["query"] == query
     assert "rome" in {instance["text"] for instance in assert_offsets(query, v3["prediction"]["entities"])}
+
+
+# --- spans known in advance ---------------------------------------------------------------------------------
+# Each query has entities of a kind at its end, and before them a character whose case mapping changes the length
+# of the text ("İ".lower() and "ß".upper() are two characters, "ﬁ".casefold() is "fi", "e\u0301" is an "é" of two
+# code points). The spans are written by hand: v3 `$instance` (startIndex, length, text), v2 startIndex and an
+# INCLUSIVE endIndex.
+
+RULES_APP = {  # an entity of every rule kind; the tiny model finds no entity of its own: it has none to find
+    "luis_schema_version": "7.0.0", "versionId": "0.1", "culture": "en-us",
+    "intents": [{"name": "None"}, {"name": "BookFlight"}, {"name": "SendForm"}],
+    "entities": [],
+    "closedLists": [{"name": "Airport", "subLists": [{"canonicalForm": "New York", "list": ["nyc", "big apple"]}]}],
+    "regex_entities": [{"name": "Ticket", "regexPattern": "tkt-[a-z]+"}],
+    "prebuiltEntities": [{"name": "number"}, {"name": "datetimeV2"}, {"name": "phonenumber"}],
+    "patternAnyEntities": [{"name": "FormName", "explicitList": []}],
+    "patterns": [{"pattern": "send {FormName} to {Airport}", "intent": "SendForm"},
+                 {"pattern": "send {FormName}", "intent": "SendForm"}],
+    "utterances": [{"text": "fly to nyc", "intent": "BookFlight", "entities": []},
+                   {"text": "send the form", "intent": "SendForm", "entities": []},
+                   {"text": "hello", "intent": "None", "entities": []}],
+}
+RULE_SPANS = [  # (query, every entity of the answer as (name, startIndex, length, text))
+    ("İstanbul: NYC, TKT-ABC, 3 tomorrow",
+     [("Airport", 10, 3, "NYC"), ("Ticket", 15, 7, "TKT-ABC"), ("number", 24, 1, "3"),
+      ("datetimeV2", 26, 8, "tomorrow")]),
+    ("Straße, TKT-ABC, 3 tomorrow to NYC",
+     [("Ticket", 8, 7, "TKT-ABC"), ("number", 17, 1, "3"), ("datetimeV2", 19, 8, "tomorrow"),
+      ("Airport", 31, 3, "NYC")]),
+    ("ﬁle 3 tomorrow, TKT-ABC",
+     [("number", 4, 1, "3"), ("datetimeV2", 6, 8, "tomorrow"), ("Ticket", 16, 7, "TKT-ABC")]),
+    ("Cafe\u0301 seats: 3", [("number", 13, 1, "3")]),
+    # recognizers-text answers this phone number with a start one before its text: it is found where its text is
+    ("İ call +212 (0) 644444444",
+     [("number", 8, 3, "212"), ("phonenumber", 12, 13, "(0) 644444444"), ("number", 13, 1, "0"),
+      ("number", 16, 9, "644444444")]),
+    ("send İstanbul ﬁle to NYC", [("FormName", 5, 12, "İstanbul ﬁle"), ("Airport", 21, 3, "NYC")]),
+    ("send the Straße ﬁle", [("FormName", 5, 14, "the Straße ﬁle")]),
+]
+ML_SPANS = [  # (query, the City spans of tests/real_app.py's model, as (startIndex, length, text))
+    ("İ want to fly to london", [(17, 6, "london")]),
+    ("ﬁne, fly me to paris tomorrow", [(15, 5, "paris")]),
+    ("Cafe\u0301 break. what is the weather in oslo", [(36, 4, "oslo")]),
+    ("will it rain in madrid today", [(16, 6, "madrid")]),
+]
+
+
+@pytest.fixture(scope="module")
+def rules_app(tiny_server) -> str:
+    """The id of RULES_APP, imported, trained and published to production."""
+    with Http(tiny_server, tiny_server.key) as http:
+        response = http.post("/apps/import", params={"appName": f"spans-{uuid.uuid4().hex[:8]}"}, json=RULES_APP)
+        assert response.status_code == 201, response.text
+        app_id = response.json()
+        train(http, app_id)
+        response = http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False})
+        assert response.status_code == 201, response.text
+    return app_id
+
+
+def spans(server, app_id: str, query: str) -> tuple[list, list]:
+    """(v3 `$instance` entries as (name, startIndex, length, text), v2 entities as (startIndex, endIndex, length of
+    their lowercased text)), sorted."""
+    headers = {"Ocp-Apim-Subscription-Key": server.endpoint_key}
+    v3 = requests.post(f"{server.url}{V3}/apps/{app_id}/slots/production/predict", params={"verbose": "true"},
+                       json={"query": query}, headers=headers, timeout=30)
+    v2 = requests.get(f"{server.url}{V2}/apps/{app_id}", params={"q": query}, headers=headers, timeout=30)
+    assert v3.status_code == v2.status_code == 200, v3.text + v2.text
+    instances = v3.json()["prediction"]["entities"].get("$instance", {})
+    return (sorted((name, i["startIndex"], i["length"], i["text"]) for name, items in instances.items() for i in items),
+            sorted((e["startIndex"], e["endIndex"], len(e["entity"])) for e in v2.json()["entities"]))
+
+
+@pytest.mark.parametrize("query, expected", RULE_SPANS)
+def test_rule_entity_spans(tiny_server, rules_app, query, expected):
+    v3, v2 = spans(tiny_server, rules_app, query)
+    assert v3 == sorted(expected)
+    assert v2 == sorted((start, start + length - 1, length) for _, start, length, _ in expected)  # end inclusive
+
+
+def test_v2_entity_text_is_lowercased_as_long_as_its_span(tiny_server, rules_app):
+    body = requests.get(f"{tiny_server.url}{V2}/apps/{rules_app}", params={"q": "send İstanbul ﬁle to NYC"},
+                        headers={"Ocp-Apim-Subscription-Key": tiny_server.endpoint_key}, timeout=30).json()
+    assert [(e["type"], e["entity"], e["startIndex"], e["endIndex"]) for e in body["entities"]] == [
+        ("FormName", "istanbul ﬁle", 5, 16), ("Airport", "nyc", 21, 23)]
+
+
+@pytest.mark.parametrize("query, expected", ML_SPANS)
+def test_machine_learned_entity_spans(server, real_app, query, expected):
+    v3, v2 = spans(server, real_app, query)
+    assert v3 == [("City", *span) for span in expected]
+    assert v2 == [(start, start + length - 1, length) for start, length, _ in expected]
 
 
 # --- prediction v2.0 ------------------------------------------------------------------------------
