@@ -17,7 +17,15 @@ $(VENV)/.test: $(VENV)/.base
 serve: $(VENV)/.base
 	$(VENV)/bin/luislite serve
 
-test: $(VENV)/.test
+# Azure's second CLU SDK generation cannot share .venv with the first: tests/clu_sdk2.py runs in its own venv
+CLU2 := .venv-clu2
+$(CLU2)/.ok:
+	python3 -m venv $(CLU2)
+	$(CLU2)/bin/python -m pip install --quiet --disable-pip-version-check \
+		azure-ai-language-conversations-authoring==1.0.0b4 pytest
+	touch $@
+
+test: $(VENV)/.test $(CLU2)/.ok
 	$(PY) -m pytest -q --durations=20
 
 .PHONY: serve test

@@ -5,7 +5,10 @@ One project is imported, trained with a manual evaluation split and deployed onc
 read it through CLU's runtime and authoring API, and through LUIS's. Entities checked for offsets are rule-based
 (list, prebuilt), so their spans do not depend on the tiny model's random predictions.
 """
+import os
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,6 +19,8 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from azure.core.rest import HttpRequest
 
 from tiny_app import EXAMPLES, INTENTS
+
+CLU2 = Path(__file__).resolve().parent.parent / ".venv-clu2" / "bin" / "python"  # built by `make .venv-clu2`
 
 # "inbox" and "3" after an emoji with a skin tone (2 code points, 4 UTF-16 units, 1 grapheme) and an e with a
 # combining acute (2 code points, 1 grapheme)
@@ -241,3 +246,14 @@ def test_errors_in_clus_envelope(clients, project, tiny_server):
                              json={"kind": "Conversation"}, headers={"Ocp-Apim-Subscription-Key": tiny_server.key})
     assert response.status_code == 400
     assert response.json()["error"]["innererror"]["code"] == "InvalidParameterValue"
+
+
+def test_the_second_sdk_generation(tiny_server):
+    """azure-ai-language-conversations-authoring 1.0.0b4 + runtime 2.0.0b2, in their own venv (tests/clu_sdk2.py)."""
+    if not CLU2.exists():
+        pytest.skip("the second CLU SDK generation's venv is absent: run `make .venv-clu2` (make test does)")
+    run = subprocess.run([str(CLU2), str(Path(__file__).with_name("clu_sdk2.py")), tiny_server.url, tiny_server.key,
+                          tiny_server.endpoint_key], capture_output=True, text=True, timeout=600,
+                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "all checks passed" in run.stdout
