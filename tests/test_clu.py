@@ -15,7 +15,8 @@ import requests
 from azure.ai.language.conversations import ConversationAnalysisClient
 from azure.ai.language.conversations.authoring import ConversationAuthoringClient
 from azure.core.credentials import AzureKeyCredential
-from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import (ClientAuthenticationError, HttpResponseError, ResourceExistsError,
+                                   ResourceNotFoundError)
 from azure.core.rest import HttpRequest
 
 from tiny_app import EXAMPLES, INTENTS
@@ -152,6 +153,17 @@ def test_project_models_and_evaluation(clients, project):
     assert results["open the letter from zoe\u0308"]["entitiesResult"]["expectedEntities"] == [
         {"category": "Sender", "offset": 21, "length": 4}]
     assert results["delete messages from dan"]["intentsResult"]["expectedIntent"] == "Delete"
+
+
+def test_trained_models_are_deleted_unless_deployed(clients, project):
+    authoring, _ = clients
+    authoring.begin_train(project, {"modelLabel": "m2", "trainingMode": "standard"}).result()
+    assert {"m1", "m2"} <= {m["label"] for m in authoring.list_trained_models(project)}
+    with pytest.raises(ResourceExistsError):  # m1 is deployed
+        authoring.delete_trained_model(project, "m1")
+    authoring.delete_trained_model(project, "m2")
+    with pytest.raises(ResourceNotFoundError):
+        authoring.get_trained_model(project, "m2")
 
 
 def test_the_model_holds_no_test_utterance(tiny_http, project):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from luislite.db import App, CluJob, CluProject, Example, Publication, TrainingJob, Version, db, utcnow
+from luislite.db import App, CluJob, CluProject, Publication, TrainingJob, Version, db, utcnow
 from luislite.domain import clu
 from luislite.domain.appversion import AppVersion
 from luislite.domain.evaluation import Example as Scored, Span, confusion_matrix, entity_scores, intent_scores
@@ -200,10 +200,12 @@ def _follow_training(job: CluJob) -> None:
     training = db.session.get(TrainingJob, job.training_job_id) if job.training_job_id else None
     if training is not None and training.status in jobs.ACTIVE:
         return
+    version = db.session.get(Version, job.details["versionPk"])
     if training is not None and training.status == "Fail":
         job.status, job.errors = "failed", [{"code": "InternalServerError", "message": training.failure_reason}]
+    elif version is None or version.artifact is None:
+        job.status, job.errors = "failed", [{"code": "NotFound", "message": "The model was deleted while training."}]
     else:
-        version = db.session.get(Version, job.details["versionPk"])
         job.result = evaluate(version.artifact, job.details["test"], component_roles(version))
         job.status = "succeeded"
         job.details = job.details | {"trainedAt": version.trained_at.isoformat(),
@@ -302,7 +304,7 @@ def delete_model(app: App, label: str) -> None:
     version = model_version(app, label)
     if version.version_id == app.active_version:
         raise Conflict(f"The model '{label}' is the working copy of the project; it cannot be deleted.")
-    db.session.delete(version)
+    authoring.delete_version(version)  # not while deployed (409)
 
 
 def deployments(app: App) -> list[Publication]:
@@ -348,6 +350,3 @@ def deployment(project: str, name: str) -> tuple[str, float, dict[str, list[str]
 def last_trained(app: App) -> datetime | None:
     return max((v.trained_at for v in trained_versions(app)), default=None)
 
-
-def example_count(version: Version) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).where(Example.version_pk == version.pk))
