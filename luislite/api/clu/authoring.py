@@ -11,8 +11,9 @@ from flask import Blueprint, Response, jsonify, request
 from luislite.api.body import json_body, load
 from luislite.api.clu import AUTHORING
 from luislite.api.clu.auth import require_key
-from luislite.api.clu.schemas import (DeploymentOptions, ProjectPatch, SwapDeploymentsOptions, TrainingJobOptions)
-from luislite.api.openapi import operation
+from luislite.api.clu.schemas import (ApiVersion, DeploymentOptions, EvaluationQuery, ExportQuery, ImportQuery, Page,
+                                      ProjectPatch, SwapDeploymentsOptions, TrainingJobOptions)
+from luislite.api.openapi import NO_BODY, operation
 from luislite.api.responses import base_url, created, writes
 from luislite.db import App, CluJob, Publication, Version
 from luislite.domain import clu
@@ -27,6 +28,12 @@ TRAINING_CONFIG = "2022-09-01"
 RETRY_AFTER_MS = "250"
 LANGUAGES = {"en-us": "English", "de-de": "German", "fr-fr": "French", "es-es": "Spanish", "it-it": "Italian",
              "pt-br": "Portuguese (Brazil)", "nl-nl": "Dutch", "zh-cn": "Chinese (Simplified)", "ja-jp": "Japanese"}
+OBJECT = {"type": "object"}
+
+
+def _documented(answer, status: int = 200, query=ApiVersion, **more):
+    """`operation`, with the api-version every CLU request carries."""
+    return operation(answer, status=status, query=query, **more)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -74,13 +81,14 @@ def _project(app: App) -> dict:
 
 
 @bp.get("")
+@_documented(Page)
 def list_projects():
     """Every project: every app."""
     return jsonify(_page([_project(app) for app in projects.list_projects()]))
 
 
 @bp.patch("/<name>")
-@operation({"type": "object"}, body=ProjectPatch)
+@_documented(OBJECT, also={201: OBJECT}, body=ProjectPatch)
 @writes
 def create_project(name):
     """Create a project, or update it (JSON merge-patch)."""
@@ -89,12 +97,14 @@ def create_project(name):
 
 
 @bp.get("/<name>")
+@_documented(OBJECT)
 def get_project(name):
     """A project's metadata."""
     return jsonify(_project(projects.find_project(name)))
 
 
 @bp.delete("/<name>")
+@_documented(NO_BODY, status=202)
 @writes
 def delete_project(name):
     """Delete a project (its app, all versions and deployments)."""
@@ -103,6 +113,7 @@ def delete_project(name):
 
 
 @bp.get("/global/deletion-jobs/<job_id>")
+@_documented(OBJECT)
 def get_deletion_job(job_id):
     """The status of a project deletion."""
     return _job(projects.get_job(job_id, "deletion"))
@@ -111,7 +122,7 @@ def get_deletion_job(job_id):
 # --- import and export --------------------------------------------------------------------------
 
 @bp.post("/<name>/:import")
-@operation(None, status=202, body={"type": "object"})
+@_documented(NO_BODY, status=202, body=OBJECT, query=ImportQuery)
 @writes
 def import_project(name):
     """Create or replace a project from a CLU project file, or (`format=Luis`) a LUIS app JSON."""
@@ -123,13 +134,14 @@ def import_project(name):
 
 
 @bp.get("/<name>/import/jobs/<job_id>")
+@_documented(OBJECT)
 def get_import_job(name, job_id):
     """The status of an import."""
     return _job(projects.get_job(job_id, "import", name))
 
 
 @bp.post("/<name>/:export")
-@operation(None, status=202)
+@_documented(NO_BODY, status=202, query=ExportQuery)
 @writes
 def export_project(name):
     """Export a project (or, `trainedModelLabel`, a trained model's snapshot) as a CLU project file."""
@@ -143,12 +155,14 @@ def export_project(name):
 
 
 @bp.get("/<name>/export/jobs/<job_id>")
+@_documented(OBJECT)
 def get_export_job(name, job_id):
     """The status of an export, with the URL of its project file."""
     return _job(projects.get_job(job_id, "export", name), resultUrl=_url(f"{name}/export/jobs/{job_id}/result"))
 
 
 @bp.get("/<name>/export/jobs/<job_id>/result")
+@_documented(OBJECT)
 def get_export_result(name, job_id):
     """The project file an export wrote."""
     return jsonify(projects.get_job(job_id, "export", name).result)
@@ -157,7 +171,7 @@ def get_export_result(name, job_id):
 # --- training -----------------------------------------------------------------------------------
 
 @bp.post("/<name>/:train")
-@operation(None, status=202, body=TrainingJobOptions)
+@_documented(NO_BODY, status=202, body=TrainingJobOptions)
 @writes
 def train(name):
     """Train a model (label) from the working copy, evaluated on the utterances held out."""
@@ -179,6 +193,7 @@ def _training(job: CluJob) -> dict:
 
 
 @bp.get("/<name>/train/jobs")
+@_documented(Page)
 def list_training_jobs(name):
     """The project's training jobs."""
     projects.find_project(name)
@@ -186,6 +201,7 @@ def list_training_jobs(name):
 
 
 @bp.get("/<name>/train/jobs/<job_id>")
+@_documented(OBJECT)
 def get_training_job(name, job_id):
     """The status of a training job, with its result."""
     job = projects.get_job(job_id, "train", name)
@@ -193,7 +209,7 @@ def get_training_job(name, job_id):
 
 
 @bp.post("/<name>/train/jobs/<job_id>/:cancel")
-@operation(None, status=202)
+@_documented(NO_BODY, status=202)
 @writes
 def cancel_training_job(name, job_id):
     """Cancel a running training job (one that has ended stays as it ended)."""
@@ -216,19 +232,21 @@ def _model(version: Version) -> dict:
 
 
 @bp.get("/<name>/models")
+@_documented(Page)
 def list_models(name):
     """The project's trained models: its trained versions."""
     return jsonify(_page([_model(v) for v in projects.trained_versions(projects.find_project(name))]))
 
 
 @bp.get("/<name>/models/<label>")
+@_documented(OBJECT)
 def get_model(name, label):
     """A trained model."""
     return jsonify(_model(projects.model_version(projects.find_project(name), label)))
 
 
 @bp.delete("/<name>/models/<label>")
-@operation(None, status=204)
+@_documented(NO_BODY, status=204)
 @writes
 def delete_model(name, label):
     """Delete a trained model (its version); not the working copy."""
@@ -237,6 +255,7 @@ def delete_model(name, label):
 
 
 @bp.get("/<name>/models/<label>/evaluation/summary-result")
+@_documented(OBJECT)
 def evaluation_summary(name, label):
     """The model's evaluation: intent and entity precision, recall, F1, confusion matrix."""
     job, _ = projects.model_evaluation(projects.find_project(name), label)
@@ -244,6 +263,7 @@ def evaluation_summary(name, label):
 
 
 @bp.get("/<name>/models/<label>/evaluation/result")
+@_documented(Page, query=EvaluationQuery)
 def evaluation_results(name, label):
     """Each test utterance: expected and predicted intent and entities (offsets in `stringIndexType`)."""
     index_type = clu.string_index_type(request.args.get("stringIndexType") or "missing")
@@ -271,6 +291,7 @@ def _deployment(app: App, publication: Publication) -> dict:
 
 
 @bp.get("/<name>/deployments")
+@_documented(Page)
 def list_deployments(name):
     """The project's deployments: its app's slots, LUIS's production and staging included."""
     app = projects.find_project(name)
@@ -278,6 +299,7 @@ def list_deployments(name):
 
 
 @bp.get("/<name>/deployments/<deployment>")
+@_documented(OBJECT)
 def get_deployment(name, deployment):
     """A deployment."""
     app = projects.find_project(name)
@@ -285,7 +307,7 @@ def get_deployment(name, deployment):
 
 
 @bp.put("/<name>/deployments/<deployment>")
-@operation(None, status=202, body=DeploymentOptions)
+@_documented(NO_BODY, status=202, body=DeploymentOptions)
 @writes
 def deploy(name, deployment):
     """Deploy a trained model under a name (created or replaced)."""
@@ -297,6 +319,7 @@ def deploy(name, deployment):
 
 
 @bp.delete("/<name>/deployments/<deployment>")
+@_documented(NO_BODY, status=202)
 @writes
 def delete_deployment(name, deployment):
     """Delete a deployment."""
@@ -305,13 +328,14 @@ def delete_deployment(name, deployment):
 
 
 @bp.get("/<name>/deployments/<deployment>/jobs/<job_id>")
+@_documented(OBJECT)
 def get_deployment_job(name, deployment, job_id):
     """The status of a deployment or its deletion."""
     return _job(projects.get_job(job_id, "deployment", name))
 
 
 @bp.post("/<name>/deployments/:swap")
-@operation(None, status=202, body=SwapDeploymentsOptions)
+@_documented(NO_BODY, status=202, body=SwapDeploymentsOptions)
 @writes
 def swap_deployments(name):
     """Exchange the models of two deployments."""
@@ -321,6 +345,7 @@ def swap_deployments(name):
 
 
 @bp.get("/<name>/deployments/swap/jobs/<job_id>")
+@_documented(OBJECT)
 def get_swap_job(name, job_id):
     """The status of a swap."""
     return _job(projects.get_job(job_id, "swap", name))
@@ -329,12 +354,14 @@ def get_swap_job(name, job_id):
 # --- global lists -------------------------------------------------------------------------------
 
 @bp.get("/global/languages")
+@_documented(Page)
 def list_languages():
     """The languages a project may have."""
     return jsonify(_page([{"languageName": n, "languageCode": c} for c, n in LANGUAGES.items()]))
 
 
 @bp.get("/global/prebuilt-entities")
+@_documented(Page)
 def list_prebuilt_entities():
     """The prebuilt components an entity may have."""
     names = dict.fromkeys(clu.PREBUILTS.values())
@@ -342,6 +369,7 @@ def list_prebuilt_entities():
 
 
 @bp.get("/global/training-config-versions")
+@_documented(Page)
 def list_training_config_versions():
     """The training configuration versions."""
     return jsonify(_page([{"trainingConfigVersion": TRAINING_CONFIG, "modelExpirationDate": "2099-12-31"}]))

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify
 
 from luislite.api.body import load
 from luislite.api.clu.auth import require_key
-from luislite.api.clu.schemas import ConversationalTask
+from luislite.api.clu.schemas import ApiVersion, ConversationalTask
 from luislite.api.openapi import operation
 from luislite.domain import clu
 from luislite.nlu.prediction import EntitySpan, PrebuiltValue
@@ -25,7 +25,7 @@ _UNIT_RESOLUTIONS = {"money": "CurrencyResolution", "temperature": "TemperatureR
 
 
 @bp.post("/:analyze-conversations")
-@operation({"type": "object"}, status=200, body=ConversationalTask)
+@operation({"type": "object"}, status=200, body=ConversationalTask, query=ApiVersion)
 def analyze_conversations():
     """Predict the intents and entities of one conversation item with a deployed model."""
     task = load(ConversationalTask())

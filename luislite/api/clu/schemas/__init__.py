@@ -5,6 +5,8 @@ Answers are built by the views from `services/clu.py` in the shapes of the 2023-
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 TEXT = fields.String(required=True, validate=validate.Length(min=1))
+INDEX_TYPE = fields.String(required=True, metadata={"description": "Utf16CodeUnit (also UnicodeCodePoint, "
+                                                                   "TextElements_v8)"})
 
 
 class CluSchema(Schema):
@@ -25,6 +27,33 @@ class Error(CluSchema):
 
 class ErrorResponse(CluSchema):
     error = fields.Nested(Error, required=True)
+
+
+class ApiVersion(CluSchema):
+    """The query every CLU request carries."""
+    api_version = fields.String(required=True, data_key="api-version",
+                                validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}(-preview)?$"),
+                                metadata={"example": "2023-04-01"})
+
+
+class ImportQuery(ApiVersion):
+    format = fields.String(validate=validate.OneOf(["Conversation", "Luis", "conversation", "luis"]))
+
+
+class ExportQuery(ApiVersion):
+    stringIndexType = INDEX_TYPE
+    format = fields.String()
+    trainedModelLabel = fields.String()
+
+
+class EvaluationQuery(ApiVersion):
+    stringIndexType = INDEX_TYPE
+
+
+class Page(CluSchema):
+    """A list: everything in one page."""
+    value = fields.List(fields.Dict(), required=True)
+    nextLink = fields.String(allow_none=True)
 
 
 # --- runtime ------------------------------------------------------------------------------------
