@@ -166,11 +166,21 @@ def test_trained_models_are_deleted_unless_deployed(clients, project):
         authoring.get_trained_model(project, "m2")
 
 
-def test_the_model_holds_no_test_utterance(tiny_http, project):
-    """The model is trained on the Train utterances only: its version (label m1) lacks the Test ones."""
+def test_the_model_holds_no_test_utterance(clients, tiny_http, project):
+    """The model is trained on the Train utterances only: its version (label m1) lacks the Test ones, and so does
+    the working copy once the model's snapshot is loaded into it."""
     app = next(a for a in tiny_http.get("/apps/").json() if a["name"] == project)
     texts = {e["text"] for e in tiny_http.get(f"/apps/{app['id']}/versions/m1/examples").json()}
     assert "delete messages from dan" not in texts and "open the mail from blake" in texts
+    authoring, _ = clients
+    copy = f"{project}-snapshot"
+    authoring.begin_import_project(copy, _export(authoring, project)).result()
+    authoring.begin_train(copy, {"modelLabel": "m1", "trainingMode": "standard",
+                                 "evaluationOptions": {"kind": "manual"}}).result()
+    assert authoring.begin_load_snapshot(copy, "m1").result()["status"] == "succeeded"
+    working = {u["text"] for u in _export(authoring, copy)["assets"]["utterances"]}
+    assert working == texts
+    authoring.begin_delete_project(copy).result()
 
 
 def test_deployments_swap_and_delete(clients, project):

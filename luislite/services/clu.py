@@ -300,6 +300,15 @@ def model_version(app: App, label: str) -> Version:
     return version
 
 
+def load_snapshot(app: App, label: str) -> None:
+    """The working copy replaced by what a model was trained on (its Test utterances are not in it)."""
+    version = model_version(app, label)
+    if version.version_id != app.active_version:
+        definition = authoring.load(version, utterances=True)
+        definition.version_id = app.active_version
+        _replace_working_copy(app, definition)
+
+
 def delete_model(app: App, label: str) -> None:
     version = model_version(app, label)
     if version.version_id == app.active_version:

@@ -254,6 +254,22 @@ def delete_model(name, label):
     return "", 204
 
 
+@bp.post("/<name>/models/<label>/:load-snapshot")
+@_documented(NO_BODY, status=202)
+@writes
+def load_snapshot(name, label):
+    """Replace the working copy with what the model was trained on."""
+    projects.load_snapshot(projects.find_project(name), label)
+    return _accepted(projects.new_job("snapshot", name), f"{name}/models/{label}/load-snapshot/jobs")
+
+
+@bp.get("/<name>/models/<label>/load-snapshot/jobs/<job_id>")
+@_documented(OBJECT)
+def get_load_snapshot_job(name, label, job_id):
+    """The status of a snapshot load."""
+    return _job(projects.get_job(job_id, "snapshot", name))
+
+
 @bp.get("/<name>/models/<label>/evaluation/summary-result")
 @_documented(OBJECT)
 def evaluation_summary(name, label):
