@@ -226,7 +226,7 @@ def test_export_and_reimport_lose_nothing(clients, project):
 def test_a_luis_app_answers_alike_through_both_apis(clients, tiny_server):
     """A LUIS app imported through CLU (`format=Luis`), trained and deployed there, queried through both APIs."""
     authoring, runtime = clients
-    name = f"Travel-{uuid.uuid4().hex[:6]}"
+    name = f"Travel {uuid.uuid4().hex[:6]}"  # a space: job URLs must quote it
     authoring.begin_import_project(name, luis_app(name), exported_project_format="Luis").result()
     authoring.begin_train(name, {"modelLabel": "0.1", "trainingMode": "standard"}).result()
     authoring.begin_deploy_project(name, "production", {"trainedModelLabel": "0.1"}).result()

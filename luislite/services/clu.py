@@ -168,7 +168,8 @@ def train(app: App, label: str, evaluation: dict) -> CluJob:
     if label == working.version_id:
         version = working
     else:
-        definition.utterances = [u for u in definition.utterances if u.text not in {t.text for t in tests}]
+        held_out = {t.text for t in tests}
+        definition.utterances = [u for u in definition.utterances if u.text not in held_out]
         definition.version_id = label
         old = next((v for v in app.versions if v.version_id == label), None)
         if old is not None:  # a label trained again: its deployments keep the old model until deployed again

@@ -5,6 +5,7 @@ A long-running operation answers 202 with an absolute `operation-location` (its 
 end within their request except training, whose polls send `retry-after-ms` while it runs. Lists come in one page.
 """
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -47,7 +48,7 @@ def _page(items: list) -> dict:
 def _url(path: str, **query) -> str:
     """The absolute URL of `path` under the projects root, with the request's api-version (and `query`)."""
     arguments = "&".join(f"{k}={v}" for k, v in {"api-version": request.args["api-version"], **query}.items())
-    return f"{base_url()}{AUTHORING}/{path}?{arguments}"
+    return f"{base_url()}{AUTHORING}/{quote(path)}?{arguments}"
 
 
 def _accepted(job: CluJob, path: str):
