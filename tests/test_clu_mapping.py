@@ -59,7 +59,8 @@ def test_a_clu_project_as_a_luis_app():
                      {"category": "Code", "regex": {"expressions": [{"regexPattern": "a+"}, {"regexPattern": "b+"}]}}],
         "utterances": [{"text": "go 😀 home", "intent": "Go", "dataset": "Test",
                         "entities": [{"category": "Where", "offset": 6, "length": 4}]}]}}
-    app, tests = clu.to_luis(project, "0.1")
+    app, tests, warnings = clu.to_luis(project, "0.1")
+    assert warnings == []
     assert app["utterances"][0]["entities"] == [{"entity": "Where", "startPos": 5, "endPos": 8, "children": []}]
     assert app["prebuiltEntities"] == [{"name": "datetimeV2", "roles": [{"name": "When"}]}]
     assert app["regex_entities"][0]["regexPattern"] == "(?:a+)|(?:b+)" and tests == ["go 😀 home"]
@@ -68,3 +69,16 @@ def test_a_clu_project_as_a_luis_app():
             {"category": "X", "prebuilts": [{"category": "Quantity.Nothing"}]}]}}, "0.1")
     with pytest.raises(InvalidRequest):
         clu.to_luis({"metadata": {}}, "0.1")
+
+
+def test_what_does_not_cross_is_said():
+    project = {"metadata": {"language": "en-us"}, "assets": {"intents": [{"category": "None"}], "entities": [
+        {"category": "Size", "list": {"sublists": [{"listKey": "big"}]}, "prebuilts": [{"category": "Quantity.Number"}],
+         "requiredComponents": ["list"]}], "utterances": [
+        {"text": "a big one", "intent": "None", "entities": [{"category": "Size", "offset": 2, "length": 3}]}]}}
+    app, _, warnings = clu.to_luis(project, "0.1")
+    assert [c["name"] for c in app["closedLists"]] == ["Size"] and app["prebuiltEntities"] == []
+    assert app["utterances"][0]["entities"] == []
+    assert warnings == ["Entity 'Size': its prebuilts component is not kept (one component per entity).",
+                        "Entity 'Size': its learned labels are not kept (it has a list component).",
+                        "Entity 'Size': requiredComponents are not kept."]

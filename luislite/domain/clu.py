@@ -87,8 +87,9 @@ def _sublist(sublist: dict) -> dict:
     return {"canonicalForm": canonical, "list": list(dict.fromkeys(v for v in values if v != canonical))}
 
 
-def to_luis(project: dict, version_id: str) -> tuple[dict, list[str]]:
-    """LUIS app JSON (schema 7.0.0) of a CLU project file, and the texts of its utterances marked Test."""
+def to_luis(project: dict, version_id: str) -> tuple[dict, list[str], list[str]]:
+    """LUIS app JSON (schema 7.0.0) of a CLU project file, the texts of its utterances marked Test, and warnings
+    saying what did not cross."""
     if not isinstance(project, dict) or not isinstance(project.get("metadata"), dict):
         raise InvalidRequest("The project file must be a JSON object with 'metadata'.")
     metadata, assets = project["metadata"], project.get("assets") or {}
@@ -100,7 +101,19 @@ def to_luis(project: dict, version_id: str) -> tuple[dict, list[str]]:
         raise InvalidRequest(f"The project file is malformed near {error}.") from None
 
 
-def _to_luis(metadata: dict, assets: dict, version_id: str) -> tuple[dict, list[str]]:
+def _dropped(entity: dict, labelled: set[str]) -> list[str]:
+    """What luislite does not keep of a CLU entity: components past the first of list, regex, prebuilts; labels
+    of an entity with components; its required components."""
+    name, kinds = entity["category"], [k for k in ("list", "entities", "regex", "prebuilts") if entity.get(k)]
+    warnings = [f"Entity '{name}': its {k} component is not kept (one component per entity)." for k in kinds[1:]]
+    if kinds and name in labelled:
+        warnings.append(f"Entity '{name}': its learned labels are not kept (it has a {kinds[0]} component).")
+    if entity.get("requiredComponents"):
+        warnings.append(f"Entity '{name}': requiredComponents are not kept.")
+    return warnings
+
+
+def _to_luis(metadata: dict, assets: dict, version_id: str) -> tuple[dict, list[str], list[str]]:
     app = {"luis_schema_version": "7.0.0", "versionId": version_id, "name": metadata.get("projectName") or "",
            "desc": metadata.get("description") or "", "culture": metadata["language"],
            "intents": [{"name": i["category"]} for i in assets.get("intents") or []],
@@ -122,6 +135,8 @@ def _to_luis(metadata: dict, assets: dict, version_id: str) -> tuple[dict, list[
             app["entities"].append({"name": name, "children": [], "features": [], "roles": []})
     app["prebuiltEntities"] = [{"name": name, "roles": [{"name": r} for r in names]} for name, names in roles.items()]
     learned = {e["name"] for e in app["entities"]}
+    labelled = {label["category"] for u in assets.get("utterances") or [] for label in u.get("entities") or []}
+    warnings = [w for entity in assets.get("entities") or [] for w in _dropped(entity, labelled)]
     tests = []
     for utterance in assets.get("utterances") or []:
         text = utterance["text"]
@@ -129,7 +144,7 @@ def _to_luis(metadata: dict, assets: dict, version_id: str) -> tuple[dict, list[
         app["utterances"].append({"text": text, "intent": utterance["intent"], "entities": labels})
         if str(utterance.get("dataset", "")).lower() == "test":
             tests.append(text)
-    return app, tests
+    return app, tests, warnings
 
 
 def _label(text: str, label: dict) -> dict:

@@ -84,14 +84,15 @@ def trained_versions(app: App) -> list[Version]:
 
 # --- import and export --------------------------------------------------------------------------
 
-def import_project(name: str, doc, fmt: str | None) -> App:
-    """Create the project from a CLU project file (or, `fmt` Luis, a LUIS app), or replace its working copy."""
+def import_project(name: str, doc, fmt: str | None) -> list[str]:
+    """Create the project from a CLU project file (or, `fmt` Luis, a LUIS app), or replace its working copy;
+    warnings saying what was not kept."""
     existing = db.session.scalar(sa.select(App).where(App.name == name))
     version_id = existing.active_version if existing else "0.1"
     if (fmt or "conversation").lower() == "luis":
-        luis, tests, metadata = doc, [], {}
+        luis, tests, warnings, metadata = doc, [], [], {}
     elif (fmt or "conversation").lower() == "conversation":
-        luis, tests = clu.to_luis(doc, version_id)
+        luis, tests, warnings = clu.to_luis(doc, version_id)
         metadata = doc["metadata"]
     else:
         raise InvalidRequest(f"The format '{fmt}' is not Conversation or Luis.")
@@ -107,7 +108,7 @@ def import_project(name: str, doc, fmt: str | None) -> App:
     if metadata.get("settings") is not None:
         row.settings = _settings(metadata["settings"])
     row.multilingual = bool(metadata.get("multilingual"))
-    return app
+    return warnings
 
 
 def _replace_working_copy(app: App, definition: AppVersion) -> None:

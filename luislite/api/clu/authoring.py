@@ -61,7 +61,8 @@ def _accepted(job: CluJob, path: str):
 def _job(job: CluJob, **extra):
     body = {"jobId": job.id, "createdDateTime": _time(job.created), "lastUpdatedDateTime": _time(job.updated),
             "expirationDateTime": _time(job.created + timedelta(days=7)), "status": job.status,
-            "warnings": [], "errors": job.errors} | extra
+            "warnings": [{"code": "Warning", "message": w} for w in job.details.get("warnings", [])],
+            "errors": job.errors} | extra
     response = jsonify(body)
     if job.status in ("notStarted", "running"):
         response.headers["retry-after-ms"] = RETRY_AFTER_MS
@@ -130,8 +131,8 @@ def import_project(name):
     doc = json_body()
     if not isinstance(doc, dict):
         raise InvalidRequest("The request body must be a project file (a JSON object).")
-    projects.import_project(name, doc, request.args.get("format"))
-    return _accepted(projects.new_job("import", name), f"{name}/import/jobs")
+    warnings = projects.import_project(name, doc, request.args.get("format"))
+    return _accepted(projects.new_job("import", name, warnings=warnings), f"{name}/import/jobs")
 
 
 @bp.get("/<name>/import/jobs/<job_id>")
