@@ -5,6 +5,7 @@ training finish within their request, so their first poll already says `succeede
 LUIS training job of the model's version, and evaluates the model on the held-out utterances when that one ends.
 Callers commit.
 """
+import functools
 import hashlib
 import uuid
 from datetime import datetime
@@ -208,7 +209,7 @@ def _follow_training(job: CluJob) -> None:
     elif version is None or version.artifact is None:
         job.status, job.errors = "failed", [{"code": "NotFound", "message": "The model was deleted while training."}]
     else:
-        job.result = evaluate(version.artifact, job.details["test"], component_roles(version))
+        job.result = evaluate(version.artifact, job.details["test"], _component_roles(version.definition))
         job.status = "succeeded"
         job.details = job.details | {"trainedAt": version.trained_at.isoformat(),
                                      "seconds": _seconds(training, version)}
@@ -234,10 +235,10 @@ def span_leaves(spans: list[EntitySpan], roles: dict[str, list[str]], prefix: st
             yield from ((name, span) for name in roles.get(span.entity) or [span.entity])
 
 
-def component_roles(version: Version) -> dict[str, list[str]]:
-    """Role names of the version's list, regex and prebuilt entities, by entity."""
+def _component_roles(definition: dict) -> dict[str, list[str]]:
+    """Role names of a version's list, regex and prebuilt entities, by entity."""
     return {e["name"]: clu.role_names(e) for key in ("closedLists", "regex_entities",
-            "prebuiltEntities") for e in version.definition.get(key) or [] if e.get("roles")}
+            "prebuiltEntities") for e in definition.get(key) or [] if e.get("roles")}
 
 
 def evaluate(artifact: str, tests: list[dict], roles: dict[str, list[str]]) -> dict:
@@ -350,12 +351,25 @@ def swap(app: App, first: str, second: str) -> None:
 
 
 def deployment(project: str, name: str) -> tuple[str, float, dict[str, list[str]]]:
-    """What a deployment serves, the project's confidence threshold (0 when none), and its component roles."""
-    app = find_project(project)
-    publication = get_deployment(app, name)
-    version = next((v for v in app.versions if v.version_id == publication.version_id), None)
-    threshold = extras(app).settings.get("confidenceThreshold", 0.0)
-    return publication.artifact, threshold, component_roles(version) if version is not None else {}
+    """What a deployment serves, the project's confidence threshold (0 when none), and its component roles.
+
+    Two indexed reads per prediction; the roles are read once per model."""
+    row = db.session.execute(sa.select(Publication.artifact, Publication.version_id, App.id, CluProject.settings)
+                             .join(App, App.id == Publication.app_id)
+                             .outerjoin(CluProject, CluProject.app_id == App.id)
+                             .where(App.name == project, Publication.slot == name)).first()
+    if row is None:
+        find_project(project)
+        raise NotFound(f"The deployment '{name}' was not found.")
+    artifact, version_id, app_id, settings = row
+    return artifact, (settings or {}).get("confidenceThreshold", 0.0), _roles(artifact, app_id, version_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _roles(artifact: str, app_id: str, version_id: str) -> dict[str, list[str]]:
+    definition = db.session.scalar(sa.select(Version.definition).where(Version.app_id == app_id,
+                                                                      Version.version_id == version_id))
+    return _component_roles(definition or {})
 
 
 def last_trained(app: App) -> datetime | None:
