@@ -57,7 +57,7 @@ def startup_lock(data_dir: Path):
         yield
 
 
-PREDICTION_BLUEPRINTS = ("predict_v3", "predict_v2")
+PREDICTION_BLUEPRINTS = ("predict_v3", "predict_v2", "clu_runtime")
 
 
 def _configure_sqlite(engine) -> None:
