@@ -97,7 +97,7 @@ def to_luis(project: dict, version_id: str) -> tuple[dict, list[str], list[str]]
         raise InvalidRequest("Only Conversation projects are supported ('assets.projectKind').")
     try:
         return _to_luis(metadata, assets, version_id)
-    except (KeyError, TypeError, AttributeError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise InvalidRequest(f"The project file is malformed near {error}.") from None
 
 

@@ -91,6 +91,8 @@ def import_project(name: str, doc, fmt: str | None) -> list[str]:
     existing = db.session.scalar(sa.select(App).where(App.name == name))
     version_id = existing.active_version if existing else "0.1"
     if (fmt or "conversation").lower() == "luis":
+        if not isinstance(doc.get("culture"), str):
+            raise InvalidRequest("The LUIS app JSON has no culture.")
         luis, tests, warnings, metadata = doc, [], [], {}
     elif (fmt or "conversation").lower() == "conversation":
         luis, tests, warnings = clu.to_luis(doc, version_id)
