@@ -28,7 +28,15 @@ $(BF_STAMP):
 
 bf: $(BF_STAMP)
 
-test: $(VENV)/.test $(BF_STAMP)
+# Azure's second CLU SDK generation cannot share .venv with the first: tests/clu_sdk2.py runs in its own venv
+CLU2 := .venv-clu2
+$(CLU2)/.ok:
+	python3 -m venv $(CLU2)
+	$(CLU2)/bin/python -m pip install --quiet --disable-pip-version-check \
+		azure-ai-language-conversations-authoring==1.0.0b4 pytest
+	touch $@
+
+test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q --durations=20
 

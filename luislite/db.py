@@ -98,7 +98,7 @@ class Publication(db.Model):
     """What a slot (production or staging) of an app serves."""
     __tablename__ = "publications"
     app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True)
-    slot: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    slot: Mapped[str] = mapped_column(sa.String(50), primary_key=True)  # or a CLU deployment name
     version_id: Mapped[str] = mapped_column(sa.String(50))
     artifact: Mapped[str] = mapped_column(sa.String(64))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -144,3 +144,29 @@ class BatchTest(db.Model):
     started: Mapped[datetime | None] = mapped_column(default=None)
     finished: Mapped[datetime | None] = mapped_column(default=None)
     heartbeat: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CluProject(db.Model):
+    """What Azure CLU keeps of a project beyond its app: settings and the utterances marked Test (no row: none)."""
+    __tablename__ = "clu_projects"
+    app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True)
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {"confidenceThreshold": 0.7}
+    multilingual: Mapped[bool] = mapped_column(default=False)
+    test_texts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    modified: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CluJob(db.Model):
+    """A CLU long-running operation; a training one follows `training_job_id` and keeps its model's evaluation."""
+    __tablename__ = "clu_jobs"
+    id: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # train, import, export, deployment, swap, deletion
+    project: Mapped[str] = mapped_column(sa.String(100), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="succeeded")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    updated: Mapped[datetime] = mapped_column(default=utcnow)
+    training_job_id: Mapped[int | None] = mapped_column(default=None)
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the job's own facts (model label, options...)
+    result: Mapped[dict | None] = mapped_column(sa.JSON, default=None)  # an export's project file; an evaluation
+    errors: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -62,10 +62,11 @@ def load_schema(url: str, key: str):
 
 
 def fuzz_app(http) -> dict:
-    """Path parameters naming a new app, with an entity of every kind, trained and published to both slots, its
+    """Path parameters naming a new app (`name` is also its CLU project's), with an entity of every kind, trained and published to both slots, its
     version and some of its models (`entityId` by the kind in the path): predictions run the model and every
     recognizer, entity parts reach their entity."""
-    response = http.post("/apps/import", params={"appName": f"fuzz-{uuid.uuid4().hex[:8]}"}, json=FUZZ_APP)
+    name = f"fuzz-{uuid.uuid4().hex[:8]}"
+    response = http.post("/apps/import", params={"appName": name}, json=FUZZ_APP)
     assert response.status_code == 201, response.text
     app_id = response.json()
     train(http, app_id)
@@ -74,8 +75,8 @@ def fuzz_app(http) -> dict:
         assert response.status_code == 201, response.text
     intents = {i["name"]: i["id"] for i in http.get(f"/apps/{app_id}/versions/0.1/intents").json()}
     entities = {kind: http.get(f"/apps/{app_id}/versions/0.1/{kind}").json()[0]["id"] for kind in ENTITY_KINDS}
-    return {"appId": app_id, "versionId": "0.1", "intentId": intents["BookFlight"], "entityId": entities,
-            "modelId": intents["GetWeather"]}
+    return {"appId": app_id, "name": name, "versionId": "0.1", "intentId": intents["BookFlight"],
+            "entityId": entities, "modelId": intents["GetWeather"]}
 
 
 def fuzz(schema, max_examples: int, findings: Findings, path_parameters: dict | None = None) -> Findings:

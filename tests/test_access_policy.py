@@ -1,14 +1,16 @@
 """Every route's access policy, walked from the app's URL map: a route added later is checked without being listed.
 
-Each route and method answers LUIS's 401 without a key and with a wrong key; authoring routes also refuse an
-endpoint key, prediction routes (PREDICTION, by prefix) serve it. Only the routes in PUBLIC need no key: any other
-route, under whatever prefix, is held to the authoring policy, so a new keyless or prediction route fails here
-until it is listed. The key is checked before a route's view runs, so a URL needs only to route to its own rule;
+Each route and method answers its surface's 401 without a key and with a wrong key (in each place the surface
+reads keys from: LUIS's header and `subscription-key`, CLU's header only); authoring routes also refuse an endpoint
+key, prediction routes (PREDICTION, by prefix) serve it. Only the routes in PUBLIC need no key: any other route,
+under whatever prefix, is held to the authoring policy, so a new keyless or prediction route fails here until it is
+listed, and a route of a surface not in SURFACES fails too. The key is checked before a route's view runs, so a URL needs only to route to its own rule;
 it names a real app (tests/fuzzing.py's, trained and published), so an unguarded route would serve its data.
 """
 import re
 import tempfile
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,9 +24,27 @@ from luislite.config import Config
 
 PUBLIC = {"/", "/health", "/ready", "/openapi.json",
           "/static/<path:filename>"}  # Flask's own, serving nothing: luislite has no static folder
-PREDICTION = ("/luis/prediction/v3.0/", "/luis/v3.0-preview/", "/luis/v3.0/", "/luis/v2.0/")
+PREDICTION = ("/luis/prediction/v3.0/", "/luis/v3.0-preview/", "/luis/v3.0/", "/luis/v2.0/",
+              "/language/:analyze-conversations")
 QUERY = "book a flight to paris"
-MISSING, INVALID = "missing subscription key", "invalid subscription key"
+AZURE_DENIED = "Access denied due to invalid subscription key or wrong API endpoint."
+
+
+@dataclass(frozen=True)
+class KeyRules:
+    """How a surface reads keys and words its refusals."""
+    key_in_query: bool
+    missing: str
+    invalid: str
+    params: dict = field(default_factory=dict)
+
+
+SURFACES = {"/luis/": KeyRules(True, "missing subscription key", "invalid subscription key"),
+            "/language/": KeyRules(False, AZURE_DENIED, AZURE_DENIED, {"api-version": "2023-04-01"})}
+
+
+def key_rules(rule) -> KeyRules:
+    return next(rules for prefix, rules in SURFACES.items() if rule.rule.startswith(prefix))
 
 
 def url_map():
@@ -71,15 +91,20 @@ def path(rule, method: str, app: dict) -> str:
     return built
 
 
-def prediction(rule, method: str) -> dict:
-    """A valid prediction request: the query in the URL, or in the body (v2.0 posts it as a JSON string)."""
+def prediction(rule, method: str, app: dict) -> dict:
+    """A valid prediction request: the query in the URL, or in the body (v2.0 posts it as a JSON string, CLU as a
+    conversation item for the app's production deployment)."""
     if method in ("GET", "HEAD"):
         return {"params": {"query": QUERY, "q": QUERY}}
+    if rule.rule.startswith("/language/"):
+        return {"json": {"kind": "Conversation",
+                         "analysisInput": {"conversationItem": {"id": "1", "participantId": "1", "text": QUERY}},
+                         "parameters": {"projectName": app["name"], "deploymentName": "production"}}}
     return {"json": QUERY if rule.rule.startswith("/luis/v2.0/") else {"query": QUERY}}
 
 
 def refused(response, message: str) -> None:
-    """LUIS's 401 in its error envelope (a HEAD answer has no body)."""
+    """The surface's 401 in its error envelope (a HEAD answer has no body)."""
     assert response.status_code == 401, f"{response.request.method} {response.url}: {response.text[:200]}"
     if response.request.method != "HEAD":
         body = response.json()
@@ -90,9 +115,10 @@ def refused(response, message: str) -> None:
 @pytest.mark.parametrize(("rule", "method"), KEYED, ids=[f"{method} {rule.rule}" for rule, method in KEYED])
 def test_route_needs_its_key(tiny_server, app, session, rule, method):
     url = tiny_server.url + path(rule, method, app)
+    rules = key_rules(rule)
     is_prediction = rule.rule.startswith(PREDICTION)
-    kwargs = prediction(rule, method) if is_prediction else {}
-    params = kwargs.pop("params", {})
+    kwargs = prediction(rule, method, app) if is_prediction else {}
+    params = rules.params | kwargs.pop("params", {})
 
     def send(key: str | None = None, in_query: bool = False):
         headers = {"Ocp-Apim-Subscription-Key": key} if key and not in_query else {}
@@ -100,12 +126,14 @@ def test_route_needs_its_key(tiny_server, app, session, rule, method):
         return session.request(method, url, headers=headers, params=query, timeout=30, allow_redirects=False,
                                **kwargs)
 
-    refused(send(), MISSING)
-    for in_query in (False, True):
-        refused(send(str(uuid.uuid4()), in_query), INVALID)
+    refused(send(), rules.missing)
+    if not rules.key_in_query:  # a valid key where this surface never reads keys is no key
+        refused(send(tiny_server.key, in_query=True), rules.missing)
+    for in_query in (False, True) if rules.key_in_query else (False,):
+        refused(send(str(uuid.uuid4()), in_query), rules.invalid)
         with_endpoint_key = send(tiny_server.endpoint_key, in_query)
         if not is_prediction:
-            refused(with_endpoint_key, INVALID)
+            refused(with_endpoint_key, rules.invalid)
         else:  # HEAD is answered as GET is, without the body
             assert with_endpoint_key.status_code == 200, with_endpoint_key.text
     if method == "GET" and not is_prediction:  # the keys alone decide: the authoring key passes
@@ -122,8 +150,10 @@ def test_every_public_route_exists_and_needs_no_key(tiny_server, session):
     assert static.status_code == 404 and static.json()["error"]["code"] == "NotFound"
 
 
-def test_the_walk_covers_every_luis_surface():
-    """The URL map holds both authoring prefixes and every prediction prefix: the walk is not of an empty map."""
-    prefixes = {"/luis/authoring/v3.0-preview/", "/luis/api/v2.0/", *PREDICTION}
+def test_the_walk_covers_every_surface():
+    """The URL map holds both LUIS authoring prefixes, every prediction prefix and CLU's authoring: the walk is not
+    of an empty map, and every keyed route belongs to a surface whose key rules are known here."""
+    prefixes = {"/luis/authoring/v3.0-preview/", "/luis/api/v2.0/", "/language/authoring/", *PREDICTION}
     assert {prefix for prefix in prefixes for rule, _ in ROUTES if rule.rule.startswith(prefix)} == prefixes
+    assert all(rule.rule.startswith(tuple(SURFACES)) for rule, _ in KEYED)
     assert len(ROUTES) > 190

@@ -18,12 +18,16 @@ V2 = "/luis/v2.0"
 
 
 def predictions(app_id: str) -> list[tuple[str, str, dict]]:
-    """(method, path, request keywords) of every prediction route: v3 slots and versions on each prefix, and v2."""
+    """(method, path, request keywords) of every prediction route: v3 slots and versions on each prefix, v2, CLU."""
     v3 = [(method, f"{prefix}/apps/{app_id}/{path}/predict", {"params": {"query": "hi"}} if method == "GET"
            else {"json": {"query": "hi"}, "params": {"log": "true"}})
           for prefix in V3_PREFIXES for path in ("slots/production", "versions/0.1") for method in ("GET", "POST")]
+    clu = {"kind": "Conversation", "analysisInput": {"conversationItem": {"id": "1", "participantId": "1",
+                                                                         "text": "hi"}},
+           "parameters": {"projectName": "locked", "deploymentName": "production"}}
     return v3 + [("GET", f"{V2}/apps/{app_id}", {"params": {"q": "hi"}}),
-                 ("POST", f"{V2}/apps/{app_id}", {"json": "hi", "params": {"log": "true"}})]
+                 ("POST", f"{V2}/apps/{app_id}", {"json": "hi", "params": {"log": "true"}}),
+                 ("POST", "/language/:analyze-conversations", {"json": clu, "params": {"api-version": "2023-04-01"}})]
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ the keys store (`auth.py`), request bodies (`body.py`), success answers (`respon
 """
 from flask import Flask
 
-from luislite.api import access_log, health, home, luis, openapi
+from luislite.api import access_log, clu, health, home, luis, openapi
 from luislite.api.errors import register_error_handlers
 
-SURFACES = [luis.SURFACE]
+SURFACES = [luis.SURFACE, clu.SURFACE]
 
 
 class NormalizePath:

@@ -7,7 +7,7 @@ from marshmallow import Schema
 
 from luislite.api.errors import LuisError, bad_argument
 
-_JSON_TYPES = {"", "application/json", "text/json", "text/plain"}
+_JSON_TYPES = {"", "application/json", "text/json", "text/plain", "application/merge-patch+json"}  # the last: CLU
 _MAX_SKIP = 2 ** 31 - 1  # LUIS's skip is a 32-bit integer; larger ones overflow the database
 _NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")  # a NUL byte, or a JSON \u0000 whose backslash is no escaped one
 

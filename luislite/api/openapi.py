@@ -22,6 +22,7 @@ from luislite.api.surface import OpenApi, Surface, surface_of
 bp = Blueprint("openapi", __name__)
 
 GUID = {"type": "string", "format": "uuid"}
+NO_BODY = {"description": "an answer without a body"}  # as `answer`: documented without content
 TEXT = {"type": "string"}
 KEYLESS = {"home", "health", "openapi"}  # blueprints whose routes need no key
 GUID_IDS = ["app_id", "intent_id", "entity_id", "role_id", "pattern_id", "child_id", "model_id"]
@@ -159,7 +160,8 @@ def _responses(described: Operation, method: str, surface: OpenApi, keyless: boo
     """The success answer (by default the surface's for the method), any others declared, then its errors."""
     status = described.status or (201 if method == "POST" else 200)
     answers = {status: described.answer or surface.default_answer(method)} | (described.also or {})
-    responses = {str(s): {"description": HTTPStatus(s).phrase, "content": _content(a)} for s, a in answers.items()}
+    responses = {str(s): {"description": HTTPStatus(s).phrase} | ({} if a is NO_BODY else {"content": _content(a)})
+                 for s, a in answers.items()}
     errors = ["default"] if keyless else surface.errors
     return responses | {s: {"$ref": f"#/components/responses/{surface.errors[s][0]}"}
                         for s in errors if s not in responses}

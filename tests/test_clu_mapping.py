@@ -1,0 +1,84 @@
+"""CLU's view of a LUIS app (luislite/domain/clu.py): text offsets in CLU's units, and the project file mapping."""
+from pathlib import Path
+
+import pytest
+
+from luislite.domain import clu
+from luislite.domain.lu import parse_lu
+from luislite.errors import InvalidRequest
+
+FAMILY = "👨\u200d👩\u200d👧"  # one grapheme: 5 code points, 8 UTF-16 units
+
+
+@pytest.mark.parametrize("kind, expected", [("TextElements_v8", (4, 2)), ("UnicodeCodePoint", (9, 2)),
+                                            ("Utf16CodeUnit", (12, 2))])
+def test_offsets_in_each_unit(kind, expected):
+    text = f"a{FAMILY}e\u0301 ok"  # "ok" after a ZWJ family, an e with a combining acute and a space
+    start = text.index("ok")
+    assert clu.span_units(text, start, start + 2, kind) == expected
+
+
+def test_string_index_type_spellings():
+    assert clu.string_index_type("TextElement_V8") == clu.string_index_type(None) == "TextElements_v8"
+    assert clu.string_index_type("utf16codeunit") == "Utf16CodeUnit"
+    with pytest.raises(InvalidRequest):
+        clu.string_index_type("Utf8CodeUnit")
+
+
+def test_utf16_offsets_back_to_code_points():
+    text = "😀 hi"
+    assert clu.from_utf16(text, 3) == 2 and clu.from_utf16(text, 5) == len(text)
+    with pytest.raises(InvalidRequest):
+        clu.from_utf16(text, 1)  # inside the surrogate pair
+    with pytest.raises(InvalidRequest):
+        clu.from_utf16(text, 9)
+
+
+@pytest.mark.filterwarnings("ignore:Line 7")  # pizza.lu's import line
+def test_a_luis_app_as_a_clu_project():
+    """Leaves of ML entities as Parent.Child, lists with their keys, prebuilts by CLU's names; patterns and
+    phrase lists do not cross."""
+    app = parse_lu((Path(__file__).parent / "fixtures" / "pizza.lu").read_text()).to_luis()
+    project = clu.from_luis(app, "Pizza", set(), {}, "2023-04-01")
+    entities = {e["category"]: e for e in project["assets"]["entities"]}
+    assert {"Order.Quantity", "Order.Size", "Order.Toppings.Topping", "Address", "SizeList"} <= set(entities)
+    assert "Order" not in entities and "SizeWords" not in entities
+    assert entities["SizeList"]["list"]["sublists"][0] == {
+        "listKey": "large", "synonyms": [{"language": "en-us", "values": ["large", "big", "huge"]}]}
+    assert entities["number"]["prebuilts"] == [{"category": "Quantity.Number"}]
+    first = project["assets"]["utterances"][0]
+    assert first["text"] == "i want two large pizzas" and first["dataset"] == "Train"
+    assert {"category": "Order.Size", "offset": 11, "length": 5} in first["entities"]
+    assert "patterns" not in project["assets"]
+
+
+def test_a_clu_project_as_a_luis_app():
+    project = {"metadata": {"language": "en-us", "projectName": "p"}, "assets": {
+        "intents": [{"category": "None"}, {"category": "Go"}],
+        "entities": [{"category": "Where"}, {"category": "When", "prebuilts": [{"category": "datetime"}]},
+                     {"category": "Code", "regex": {"expressions": [{"regexPattern": "a+"}, {"regexPattern": "b+"}]}}],
+        "utterances": [{"text": "go 😀 home", "intent": "Go", "dataset": "Test",
+                        "entities": [{"category": "Where", "offset": 6, "length": 4}]}]}}
+    app, tests, warnings = clu.to_luis(project, "0.1")
+    assert warnings == []
+    assert app["utterances"][0]["entities"] == [{"entity": "Where", "startPos": 5, "endPos": 8, "children": []}]
+    assert app["prebuiltEntities"] == [{"name": "datetimeV2", "roles": [{"name": "When"}]}]
+    assert app["regex_entities"][0]["regexPattern"] == "(?:a+)|(?:b+)" and tests == ["go 😀 home"]
+    with pytest.raises(InvalidRequest):
+        clu.to_luis({"metadata": {"language": "en"}, "assets": {"entities": [
+            {"category": "X", "prebuilts": [{"category": "Quantity.Nothing"}]}]}}, "0.1")
+    with pytest.raises(InvalidRequest):
+        clu.to_luis({"metadata": {}}, "0.1")
+
+
+def test_what_does_not_cross_is_said():
+    project = {"metadata": {"language": "en-us"}, "assets": {"intents": [{"category": "None"}], "entities": [
+        {"category": "Size", "list": {"sublists": [{"listKey": "big"}]}, "prebuilts": [{"category": "Quantity.Number"}],
+         "requiredComponents": ["list"]}], "utterances": [
+        {"text": "a big one", "intent": "None", "entities": [{"category": "Size", "offset": 2, "length": 3}]}]}}
+    app, _, warnings = clu.to_luis(project, "0.1")
+    assert [c["name"] for c in app["closedLists"]] == ["Size"] and app["prebuiltEntities"] == []
+    assert app["utterances"][0]["entities"] == []
+    assert warnings == ["Entity 'Size': its prebuilts component is not kept (one component per entity).",
+                        "Entity 'Size': its learned labels are not kept (it has a list component).",
+                        "Entity 'Size': requiredComponents are not kept."]
