@@ -17,7 +17,13 @@ $(VENV)/.test: $(VENV)/.base
 serve: $(VENV)/.base
 	$(VENV)/bin/luislite serve
 
-test: $(VENV)/.test
+# Debian's chromium and its driver, for the console's browser tests (tests/test_console.py); root installs them.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium chromium-driver; }
+
+test: $(VENV)/.test browser
 	$(PY) -m pytest -q --durations=20
 
-.PHONY: serve test
+.PHONY: serve test browser
