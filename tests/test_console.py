@@ -266,7 +266,7 @@ def test_batch_test_report_with_charts(page, state, tmp_path):
                                                                               "endPos": 14}]},
              {"text": "book a flight to new york", "intent": "BookFlight", "entities": []},
              {"text": "what is the weather", "intent": "None", "entities": []}]
-    path = tmp_path / "batch.json"
+    path = state["batch"] = tmp_path / "batch.json"
     path.write_text(json.dumps(tests))
     page.go("Batch testing")
     page.find("input[type=file]").send_keys(str(path))
@@ -282,6 +282,38 @@ def test_batch_test_report_with_charts(page, state, tmp_path):
     page.find("table.scores th", "city", within=report)
     page.shot("batch-testing")
     assert not page.errors_in_console()
+
+
+def test_compare_two_versions_on_one_batch_test(page, state):
+    page.go("Versions")
+    row = page.find("table.list tr", "0.1 (being edited)")
+    page.fill("version", "0.2", within=row)
+    page.button("Clone", within=row).click()
+    page.find("a", "Edit 0.2").click()
+    page.find("header.appbar", "version 0.2")
+    page.button("Train").click()
+    assert page.status_text() == "Trained"
+    page.go("Batch testing")
+    page.find("input[type=file]").send_keys(str(state["batch"]))
+    page.find("select").send_keys("0.1")
+    page.button("Run").click()
+    report = page.find("section.report", timeout=60)
+    assert "version 0.1" in page.find("p.legend", within=report).text
+    assert report.find_elements(By.CSS_SELECTOR, ".bar.second > span")
+    page.shot("batch-compare")
+
+
+def test_import_an_exported_app_as_lu(page, tmp_path):
+    lu = tmp_path / "pizza.lu"
+    lu.write_text("# OrderPizza\n- i want a {size=large} pizza\n- two pizzas please\n\n# None\n- hello\n\n@ ml size\n")
+    page.driver.get(page.server.url + "/#/apps")
+    page.find("input[type=file]").send_keys(str(lu))
+    page.fill("appName", unique_name("pizza"))
+    page.button("Import").click()
+    row = page.find("table.list tr", "OrderPizza")
+    assert row.text.split()[:2] == ["OrderPizza", "2"]  # with its example count
+    page.go("Entities")
+    page.find("section[aria-labelledby='kind-entities'] td", "size")
 
 
 def test_hostile_names_show_as_text(page, state):
