@@ -1,11 +1,14 @@
 // Shared pieces of the pages: loading state, errors in words, two-step delete, forms.
-import { html, useCallback, useEffect, useState } from './vendor/preact-htm.js';
+import { html, useCallback, useEffect, useRef, useState } from './vendor/preact-htm.js';
 
-/** Load with `fetcher` whenever `deps` change: { data, error, reload }. */
+/** Load with `fetcher` whenever `deps` change: { data, error, reload }; only the latest load's answer is shown. */
 export function useLoad(fetcher, deps) {
   const [state, setState] = useState({ data: null, error: null });
+  const latest = useRef(0);
   const reload = useCallback(() => {
-    fetcher().then((data) => setState({ data, error: null }), (error) => setState({ data: null, error }));
+    const load = ++latest.current;
+    const show = (next) => load === latest.current && setState(next);
+    fetcher().then((data) => show({ data, error: null }), (error) => show({ data: null, error }));
   }, deps);
   useEffect(reload, [reload]);
   return { ...state, reload };
