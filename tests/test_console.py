@@ -160,8 +160,9 @@ def test_create_an_app_add_entities_intents_and_utterances(page, state):
     page.go("Entities")
     learned = page.find("section[aria-labelledby='kind-entities']")
     page.fill("name", "destination", within=learned)
+    page.fill("children", "airport", within=learned)
     page.button("Create machine-learned entity", within=learned).click()
-    page.find("td", "destination", within=learned)
+    page.find("td", "airport", within=learned)
     lists = page.find("section[aria-labelledby='kind-closedlists']")
     page.fill("name", "city", within=lists)
     page.button("Create list entity", within=lists).click()
@@ -169,7 +170,6 @@ def test_create_an_app_add_entities_intents_and_utterances(page, state):
     page.fill("list", "paris, city of light", within=lists)
     page.button("Add sublist", within=lists).click()
     page.find("td", "Paris = paris, city of light", within=lists)
-    page.shot("entities")
 
     page.go("Intents")
     page.fill("name", "BookFlight")
@@ -189,7 +189,8 @@ def test_label_an_entity_by_selecting_words(page, state):
     last = page.find("[data-token]", "york", within=utterance)
     ActionChains(page.driver).click_and_hold(first).move_to_element(last).move_by_offset(5, 0).release().perform()
     picker = page.find("form.picker")
-    assert [o.text for o in picker.find_elements(By.CSS_SELECTOR, "select[name=entity] option")] == ["destination"]
+    options = [o.text for o in picker.find_elements(By.CSS_SELECTOR, "select[name=entity] option")]
+    assert options == ["destination", "destination › airport"]
     page.button("Label", within=picker).click()
     page.find(".chip", "destination: new york")
     page.shot("intent-utterances")
@@ -202,13 +203,60 @@ def test_label_an_entity_by_selecting_words(page, state):
     utterance = page.find("li.utterance", "book a flight to paris")  # by keyboard: Label words…, then word range
     page.button("Label words…", within=utterance).click()
     picker = page.find("form.picker", within=utterance)
-    selects = picker.find_elements(By.CSS_SELECTOR, "select")
-    selects[1].send_keys("5")
-    selects[0].send_keys("5")
+    first, last, entity = picker.find_elements(By.CSS_SELECTOR, "select")
+    last.send_keys("5")
+    first.send_keys("5")
+    entity.send_keys("destination › airport")  # a child is labeled inside its parent's label
     page.button("Label", within=picker).click()
-    chip = page.find(".chip", "destination: paris")
-    chip.find_element(By.CSS_SELECTOR, "button").click()
-    page.wait(lambda: not page.driver.find_elements(By.XPATH, "//span[contains(., 'destination: paris')]"))
+    assert "Label the words with destination first" in page.find("[role=alert]", within=utterance).text
+    entity.send_keys("destination")
+    page.button("Label", within=picker).click()
+    page.find(".chip", "destination: paris")
+    utterance = page.find("li.utterance", "book a flight to paris")
+    page.button("Label words…", within=utterance).click()
+    first, last, entity = page.find("form.picker", within=utterance).find_elements(By.CSS_SELECTOR, "select")
+    last.send_keys("5")
+    first.send_keys("5")
+    entity.send_keys("destination › airport")
+    page.button("Label", within=utterance).click()
+    page.find(".chip[data-depth='1']", "airport: paris")
+    page.find("button[aria-label='Remove label destination']",
+              within=page.find("li.utterance", "book a flight to paris")).click()  # its child goes with it
+    page.wait(lambda: "paris" not in " ".join(c.text for c in page.driver.find_elements(By.CSS_SELECTOR, ".chip")))
+
+
+def test_entities_of_every_kind_and_roles(page, state):
+    page.go("Entities")
+    kinds = {kind: page.find(f"section[aria-labelledby='kind-{kind}']") for kind in
+             ("entities", "regexentities", "prebuilts", "patternanyentities", "compositeentities")}
+    page.fill("name", "flight_number", within=kinds["regexentities"])
+    page.fill("regexPattern", "[A-Z]{2}[0-9]{3,4}", within=kinds["regexentities"])
+    page.button("Create regular expression entity", within=kinds["regexentities"]).click()
+    page.find("td", "[A-Z]{2}[0-9]{3,4}", within=kinds["regexentities"])
+    page.find("select[name=name]", within=kinds["prebuilts"]).send_keys("number")
+    page.button("Add prebuilt entity", within=kinds["prebuilts"]).click()
+    page.find("td", "number", within=kinds["prebuilts"])
+    page.fill("name", "Traveller", within=kinds["patternanyentities"])
+    page.button("Create pattern.any entity", within=kinds["patternanyentities"]).click()
+    page.fill("explicitListItem", "the big boss", within=kinds["patternanyentities"])
+    page.button("Add item", within=kinds["patternanyentities"]).click()
+    page.find("td", "the big boss", within=kinds["patternanyentities"])
+    page.fill("name", "Trip", within=kinds["compositeentities"])
+    page.fill("children", "destination", within=kinds["compositeentities"])
+    page.button("Create composite entity", within=kinds["compositeentities"]).click()
+    page.fill("name", "number", within=page.find("td form", within=kinds["compositeentities"]))
+    page.button("Add child", within=kinds["compositeentities"]).click()
+    page.find("td", "destination, number", within=kinds["compositeentities"])
+    page.fill("name", "origin", within=page.find("td form", "Add role", within=kinds["entities"]))
+    page.button("Add role", within=kinds["entities"]).click()
+    page.find(".chip", "origin", within=kinds["entities"])
+    page.shot("entities")
+    page.go("Intents")
+    page.find("a", "BookFlight").click()
+    page.button("Label words…", within=page.find("li.utterance", "london")).click()
+    options = [o.text for o in page.find("form.picker select[name=entity]").find_elements(By.TAG_NAME, "option")]
+    assert options == ["destination", "destination (role origin)", "destination › airport"]
+    page.button("Cancel", within=page.find("form.picker")).click()
 
 
 def test_train_then_see_predictions_and_the_test_panel(page, state):

@@ -1,5 +1,5 @@
 // The console's shell: sign in, the apps list, and an app's pages under a version, routed by the URL's hash.
-import { html, render, useEffect, useState } from './vendor/preact-htm.js';
+import { html, render, useEffect, useErrorBoundary, useState } from './vendor/preact-htm.js';
 import { ApiError, del, get, key, post, seg } from './api.js';
 import { Confirm, InlineForm, Loading, Problem, useAction, useLoad } from './ui.js';
 import { Entities, Intents, Patterns, PhraseLists, Settings, Versions } from './authoring.js';
@@ -119,6 +119,14 @@ function AppPages({ route }) {
   }}<//>`;
 }
 
+/** A page that failed to render says so in words, instead of leaving a blank page. */
+function Guard({ children }) {
+  const [error, reset] = useErrorBoundary();
+  if (!error) return children;
+  return html`<main><${Problem} error=${new Error(`This page failed: ${error.message}`)} />
+    <button type="button" onClick=${() => { location.hash = '#/apps'; reset(); }}>Back to my apps</button></main>`;
+}
+
 function Console() {
   const [route, setRoute] = useState(parseRoute());
   const [signedIn, setSignedIn] = useState(Boolean(key.get()));
@@ -132,7 +140,7 @@ function Console() {
   return html`<div class="shell">
     <header class="top"><a class="brand" href="#/apps">luislite</a><span class="muted">Language Understanding, locally</span>
       <button type="button" id="signout" onClick=${signOut}>Sign out</button></header>
-    ${route.page === 'apps' ? html`<${Apps} />` : html`<${AppPages} key=${route.app} route=${route} />`}
+    <${Guard}>${route.page === 'apps' ? html`<${Apps} />` : html`<${AppPages} key=${route.app} route=${route} />`}<//>
   </div>`;
 }
 

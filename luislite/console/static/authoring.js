@@ -61,7 +61,7 @@ function Utterance({ example, choices, save, predicted }) {
   const labels = charLabels(example.entityLabels, offsets);
   const [range, setRange] = useState(null);
   const [choice, setChoice] = useState(0);
-  const [run, error] = useAction(async (next) => { await save(example, next); setRange(null); });
+  const [run, error] = useAction(async (change) => { await save(example, change(labels)); setRange(null); });
   const labeled = (i) => labels.some((l) => l.startCharIndex <= offsets[i].start && offsets[i].end - 1 <= l.endCharIndex);
   const select = () => {
     const selection = getSelection();
@@ -72,7 +72,7 @@ function Utterance({ example, choices, save, predicted }) {
   };
   const apply = (event) => {
     event.preventDefault();
-    run(addLabel(labels, choices[choice], offsets[range[0]].start, offsets[range[1]].end - 1)).catch(() => {});
+    run((current) => addLabel(current, choices[choice], offsets[range[0]].start, offsets[range[1]].end - 1));
   };
   const wordOptions = offsets.map((t, i) => html`<option value=${i}>${i + 1}: ${t.text}</option>`);
   const mismatch = predicted && predicted !== example.intentLabel;
@@ -83,9 +83,9 @@ function Utterance({ example, choices, save, predicted }) {
       ${predicted && html`<span class=${mismatch ? 'predicted mismatch' : 'predicted'}>predicted: ${predicted}${mismatch ? ' (differs)' : ''}</span>`}
       ${flatLabels(labels).map(({ label, depth }) => html`<span class="chip" data-depth=${depth}>
         ${label.entityName}${label.role ? ` (${label.role})` : ''}: ${example.text.slice(label.startCharIndex, label.endCharIndex + 1)}
-        <button type="button" class="icon" aria-label=${`Remove label ${label.entityName}`} onClick=${() => run(withoutLabel(labels, label))}>×</button></span>`)}
+        <button type="button" class="icon" aria-label=${`Remove label ${label.entityName}`} onClick=${() => run((current) => withoutLabel(current, label))}>×</button></span>`)}
       ${!range && choices.length > 0 && html`<button type="button" class="small" onClick=${() => setRange([0, 0])}>Label words…</button>`}
-      <${Confirm} name=${example.text} onConfirm=${() => save(example, null)} />
+      <${Confirm} name=${example.text} onConfirm=${() => run(() => null)} />
     </div>
     ${range && html`<form class="inline picker" onSubmit=${apply} aria-label="Label words">
       <label>From <select value=${range[0]} onChange=${(e) => setRange([Number(e.target.value), Math.max(range[1], Number(e.target.value))])}>${wordOptions}</select></label>
@@ -184,9 +184,13 @@ const KINDS = [
     body: (v) => v, detail: (e) => e.regexPattern },
   { path: 'prebuilts', title: 'Prebuilt', prebuilt: true, detail: () => '' },
   { path: 'patternanyentities', title: 'Pattern.any', fields: { name: 'Name' }, body: (v) => ({ name: v.name, explicitList: [] }),
-    detail: (e) => (e.explicitList || []).map((x) => x.explicitListItem).join(', ') },
+    detail: (e) => (e.explicitList || []).map((x) => x.explicitListItem).join(', '),
+    add: { fields: { explicitListItem: 'Explicit list item' }, submit: 'Add item',
+      request: (e, v) => [`patternanyentities/${seg(e.id)}/explicitlist`, { explicitListItem: v.explicitListItem }] } },
   { path: 'compositeentities', title: 'Composite', fields: { name: 'Name', children: 'Children (existing entity names, comma-separated)' },
-    body: (v) => ({ name: v.name, children: split(v.children) }), detail: (e) => (e.children || []).map((c) => c.name).join(', ') },
+    body: (v) => ({ name: v.name, children: split(v.children) }), detail: (e) => (e.children || []).map((c) => c.name).join(', '),
+    add: { fields: { name: 'Child entity' }, submit: 'Add child',
+      request: (e, v) => [`compositeentities/${seg(e.id)}/children`, { name: v.name }] } },
 ];
 
 function EntityKind({ app, version, kind }) {

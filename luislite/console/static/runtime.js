@@ -27,9 +27,9 @@ function trainingSummary(models) {
   const failed = models.find((m) => m.details.status === 'Fail');
   if (failed) return { state: `Training failed: ${failed.details.failureReason || 'no reason given'}`, done: true, failed: true };
   const done = models.every((m) => DONE.includes(m.details.status));
-  const progress = models.map((m) => m.details.progress).find(Boolean);
-  const detail = progress ? Object.entries(progress).map(([k, v]) => `${k} ${typeof v === 'number' && v <= 1 && v > 0 && k !== 'epoch' ? percent(v) : v}`).join(', ') : '';
-  return { state: done ? 'Trained' : `Training… ${detail}`.trim(), done };
+  const progress = done ? null : models.map((m) => m.details.progress).find((p) => p && p.steps);
+  const detail = progress ? `step ${progress.step} of ${progress.steps}, loss ${progress.loss}` : '';
+  return { state: done ? 'Trained' : `Training… ${detail}`.trim(), done, progress };
 }
 
 export function TrainButton({ app, version, onTrained }) {
@@ -46,6 +46,7 @@ export function TrainButton({ app, version, onTrained }) {
   });
   return html`<div class="train">
     <button type="button" id="train" class="primary" disabled=${busy || !status.done} onClick=${train}>Train</button>
+    ${status.progress && html`<progress max=${status.progress.steps} value=${status.progress.step} aria-label="Training progress"></progress>`}
     <span id="train-status" role="status" aria-live="polite">${status.state}</span><${Problem} error=${error} /></div>`;
 }
 
@@ -228,6 +229,6 @@ export function BatchTesting({ app, version }) {
         <option value="">none</option>${(versions.data || []).filter((v) => v.version !== version).map((v) => html`<option value=${v.version}>${v.version}</option>`)}</select></label>
       <button type="submit" class="primary" disabled=${busy}>Run</button></form>
     <${Problem} error=${error} />
-    ${mine && html`<p role="status">Version ${version}: ${mine.status}${mine.progress ? ` (${Object.values(mine.progress).join(' / ')})` : ''}</p>`}
+    ${mine && html`<p role="status">Version ${version}: ${mine.status}${mine.progress ? ` (${mine.progress.done} of ${mine.progress.utterances} utterances)` : ''}</p>`}
     ${mine && mine.report && html`<${Report} report=${mine.report} other=${theirs && theirs.report} otherName=${`version ${compare}`} />`}`;
 }
