@@ -21,7 +21,7 @@ from selenium.common.exceptions import (NoAlertPresentException, StaleElementRef
                                         TimeoutException)
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
@@ -91,6 +91,10 @@ class Page:
         field.clear()
         field.send_keys(value)
         return field
+
+    @staticmethod
+    def choose(select, option):
+        Select(select).select_by_visible_text(option)
 
     def go(self, page):
         self.find("nav a", page).click()
@@ -206,10 +210,10 @@ def test_label_an_entity_by_selecting_words(page, state):
     first, last, entity = picker.find_elements(By.CSS_SELECTOR, "select")
     last.send_keys("5")
     first.send_keys("5")
-    entity.send_keys("destination › airport")  # a child is labeled inside its parent's label
+    page.choose(entity, "destination › airport")  # a child is labeled inside its parent's label
     page.button("Label", within=picker).click()
     assert "Label the words with destination first" in page.find("[role=alert]", within=utterance).text
-    entity.send_keys("destination")
+    page.choose(entity, "destination")
     page.button("Label", within=picker).click()
     page.find(".chip", "destination: paris")
     utterance = page.find("li.utterance", "book a flight to paris")
@@ -217,7 +221,7 @@ def test_label_an_entity_by_selecting_words(page, state):
     first, last, entity = page.find("form.picker", within=utterance).find_elements(By.CSS_SELECTOR, "select")
     last.send_keys("5")
     first.send_keys("5")
-    entity.send_keys("destination › airport")
+    page.choose(entity, "destination › airport")
     page.button("Label", within=utterance).click()
     page.find(".chip[data-depth='1']", "airport: paris")
     page.find("button[aria-label='Remove label destination']",
@@ -233,7 +237,7 @@ def test_entities_of_every_kind_and_roles(page, state):
     page.fill("regexPattern", "[A-Z]{2}[0-9]{3,4}", within=kinds["regexentities"])
     page.button("Create regular expression entity", within=kinds["regexentities"]).click()
     page.find("td", "[A-Z]{2}[0-9]{3,4}", within=kinds["regexentities"])
-    page.find("select[name=name]", within=kinds["prebuilts"]).send_keys("number")
+    page.choose(page.find("select[name=name]", within=kinds["prebuilts"]), "number")
     page.button("Add prebuilt entity", within=kinds["prebuilts"]).click()
     page.find("td", "number", within=kinds["prebuilts"])
     page.fill("name", "Traveller", within=kinds["patternanyentities"])
@@ -293,19 +297,25 @@ def test_publish_shows_the_endpoint_and_a_curl_line(page, state):
         assert answer.status_code == 200, answer.text
 
 
-def test_accept_a_review_utterance(page, state):
+def test_accept_a_review_utterance_with_corrections(page, state):
     page.go("Review endpoint utterances")
-    page.find("#review-show").send_keys("every")  # the tiny model may be sure of them
-    row = page.find("table.review tr", "take me to rome")
-    row.find_element(By.CSS_SELECTOR, "select").send_keys("BookFlight")
+    page.choose(page.find("#review-show"), "every logged utterance not yet labeled")  # the tiny model may be sure
+    item = page.find("li.review-item", "take me to rome")
+    page.choose(item.find_element(By.CSS_SELECTOR, "select"), "BookFlight")
+    ActionChains(page.driver).double_click(page.find("[data-token]", "rome", within=item)).perform()
+    page.choose(page.find("select[name=entity]", within=item), "destination")
+    page.button("Label", within=page.find("form.picker", within=item)).click()
+    page.find(".chip", "destination: rome", within=item)
     page.shot("review")
-    page.button("Accept", within=row).click()
+    page.button("Accept", within=item).click()
     page.wait(lambda: "take me to rome" not in page.find("main#page").text)
-    page.button("Dismiss", within=page.find("table.review tr", "a ticket to paris please")).click()
+    page.button("Dismiss", within=page.find("li.review-item", "a ticket to paris please")).click()
     page.find("p", "Nothing to review.")
     examples = requests.get(f"{page.server.url}{AUTHORING}/apps/{state['app']}/versions/0.1/examples",
                             headers={"Ocp-Apim-Subscription-Key": page.server.key}, timeout=10).json()
-    assert {"take me to rome": "BookFlight"}.items() <= {e["text"]: e["intentLabel"] for e in examples}.items()
+    accepted = next(e for e in examples if e["text"] == "take me to rome")
+    assert accepted["intentLabel"] == "BookFlight"
+    assert [(lab["entityName"], lab["startTokenIndex"]) for lab in accepted["entityLabels"]] == [("destination", 3)]
     assert "a ticket to paris please" not in {e["text"] for e in examples}
 
 
@@ -343,7 +353,7 @@ def test_compare_two_versions_on_one_batch_test(page, state):
     assert page.status_text() == "Trained"
     page.go("Batch testing")
     page.find("input[type=file]").send_keys(str(state["batch"]))
-    page.find("select").send_keys("0.1")
+    page.choose(page.find("select"), "0.1")
     page.button("Run").click()
     report = page.find("section.report", timeout=60)
     assert "version 0.1" in page.find("p.legend", within=report).text

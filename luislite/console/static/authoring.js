@@ -27,7 +27,7 @@ function charLabels(labels, offsets) {
 }
 
 /** What a word range may be labeled with: each machine-learned entity, its roles, its children (nested). */
-function labelChoices(entities, parents = []) {
+export function labelChoices(entities, parents = []) {
   return entities.flatMap((e) => [
     { path: [...parents, e.name], label: [...parents, e.name].join(' › ') },
     ...(e.roles || []).map((r) => ({ path: [...parents, e.name], role: r.name, label: `${[...parents, e.name].join(' › ')} (role ${r.name})` })),
@@ -56,12 +56,15 @@ const tokenOf = (node) => {
   return token ? Number(token.dataset.token) : null;
 };
 
-function Utterance({ example, choices, save, predicted }) {
-  const offsets = tokenOffsets(example.text, example.tokenizedText);
-  const labels = charLabels(example.entityLabels, offsets);
+/** Words of a text as offsets, for a text the API gave no tokens of (review utterances). */
+export const wordOffsets = (text) => [...text.matchAll(/[\p{L}\p{N}_]+|[^\p{L}\p{N}_\s]/gu)]
+  .map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+
+/** A text whose words are labeled by selecting them (or by word numbers); `onChange` gets the new labels. */
+export function LabeledText({ text, offsets, labels, choices, onChange, children }) {
   const [range, setRange] = useState(null);
   const [choice, setChoice] = useState(0);
-  const [run, error] = useAction(async (change) => { await save(example, change(labels)); setRange(null); });
+  const [run, error] = useAction(async (change) => { await onChange(change(labels)); setRange(null); });
   const labeled = (i) => labels.some((l) => l.startCharIndex <= offsets[i].start && offsets[i].end - 1 <= l.endCharIndex);
   const select = () => {
     const selection = getSelection();
@@ -75,17 +78,14 @@ function Utterance({ example, choices, save, predicted }) {
     run((current) => addLabel(current, choices[choice], offsets[range[0]].start, offsets[range[1]].end - 1));
   };
   const wordOptions = offsets.map((t, i) => html`<option value=${i}>${i + 1}: ${t.text}</option>`);
-  const mismatch = predicted && predicted !== example.intentLabel;
-  return html`<li class="utterance">
-    <p class="text" onMouseUp=${select}>${offsets.map((t, i) => html`${i > 0 ? example.text.slice(offsets[i - 1].end, t.start) : ""}<span
+  return html`<p class="text" onMouseUp=${select}>${offsets.map((t, i) => html`${i > 0 ? text.slice(offsets[i - 1].end, t.start) : ''}<span
       data-token=${i} class=${labeled(i) ? 'token labeled' : 'token'}>${t.text}</span>`)}</p>
     <div class="meta">
-      ${predicted && html`<span class=${mismatch ? 'predicted mismatch' : 'predicted'}>predicted: ${predicted}${mismatch ? ' (differs)' : ''}</span>`}
+      ${children}
       ${flatLabels(labels).map(({ label, depth }) => html`<span class="chip" data-depth=${depth}>
-        ${label.entityName}${label.role ? ` (${label.role})` : ''}: ${example.text.slice(label.startCharIndex, label.endCharIndex + 1)}
+        ${label.entityName}${label.role ? ` (${label.role})` : ''}: ${text.slice(label.startCharIndex, label.endCharIndex + 1)}
         <button type="button" class="icon" aria-label=${`Remove label ${label.entityName}`} onClick=${() => run((current) => withoutLabel(current, label))}>×</button></span>`)}
       ${!range && choices.length > 0 && html`<button type="button" class="small" onClick=${() => setRange([0, 0])}>Label words…</button>`}
-      <${Confirm} name=${example.text} onConfirm=${() => run(() => null)} />
     </div>
     ${range && html`<form class="inline picker" onSubmit=${apply} aria-label="Label words">
       <label>From <select value=${range[0]} onChange=${(e) => setRange([Number(e.target.value), Math.max(range[1], Number(e.target.value))])}>${wordOptions}</select></label>
@@ -94,7 +94,20 @@ function Utterance({ example, choices, save, predicted }) {
         ${choices.map((c, i) => html`<option value=${i}>${c.label}</option>`)}</select></label>
       <button type="submit">Label</button><button type="button" onClick=${() => setRange(null)}>Cancel</button>
     </form>`}
-    <${Problem} error=${error} />
+    <${Problem} error=${error} />`;
+}
+
+function Utterance({ example, choices, save, predicted }) {
+  const offsets = tokenOffsets(example.text, example.tokenizedText);
+  const mismatch = predicted && predicted !== example.intentLabel;
+  const [remove, removeError] = useAction(() => save(example, null));
+  return html`<li class="utterance">
+    <${LabeledText} text=${example.text} offsets=${offsets} labels=${charLabels(example.entityLabels, offsets)}
+      choices=${choices} onChange=${(labels) => save(example, labels)}>
+      ${predicted && html`<span class=${mismatch ? 'predicted mismatch' : 'predicted'}>predicted: ${predicted}${mismatch ? ' (differs)' : ''}</span>`}
+      <${Confirm} name=${example.text} onConfirm=${remove} />
+    <//>
+    <${Problem} error=${removeError} />
   </li>`;
 }
 

@@ -2,6 +2,7 @@
 import { html, useEffect, useRef, useState } from './vendor/preact-htm.js';
 import { PREDICTION, del, get, post, seg } from './api.js';
 import { Loading, Problem, percent, useAction, useLoad } from './ui.js';
+import { LabeledText, labelChoices, wordOffsets } from './authoring.js';
 
 const versionPath = (app, version) => `/apps/${seg(app.id)}/versions/${seg(version)}`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,30 +125,46 @@ export function Publish({ app, version, reloadApp }) {
     })}`;
 }
 
+/** Predicted entities of a logged query (those an example can label) as example labels. */
+const predictedLabels = (entities) => entities.filter((e) => (e.kind || 'ml') === 'ml').map((e) => ({
+  entityName: e.entity, role: e.role, startCharIndex: e.startPos, endCharIndex: e.endPos,
+  children: predictedLabels(e.children || []),
+}));
+
+function ReviewItem({ utterance, intents, choices, act }) {
+  const [intent, setIntent] = useState(utterance.predictedIntent);
+  const [labels, setLabels] = useState(predictedLabels(utterance.entities || []));
+  return html`<li class="utterance review-item">
+    <${LabeledText} text=${utterance.text} offsets=${wordOffsets(utterance.text)} labels=${labels} choices=${choices} onChange=${setLabels}>
+      <span class="predicted">predicted: ${utterance.predictedIntent} (${utterance.score.toFixed(2)})</span>
+      <label class="sr-only" for=${`intent-${utterance.id}`}>Intent of ${utterance.text}</label>
+      <select id=${`intent-${utterance.id}`} value=${intent} onChange=${(e) => setIntent(e.target.value)}>
+        ${intents.map((i) => html`<option value=${i.name}>${i.name}</option>`)}</select>
+      <button type="button" onClick=${() => act(utterance, { intentName: intent, entityLabels: labels })}>Accept</button>
+      <button type="button" onClick=${() => act(utterance)}>Dismiss</button>
+    <//>
+  </li>`;
+}
+
 export function Review({ app, version }) {
   const base = versionPath(app, version);
   const [every, setEvery] = useState(false);
   const review = useLoad(() => get(`${base}/reviewutterances?take=100${every ? '&margin=1' : ''}`), [base, every]);
   const intents = useLoad(() => get(`${base}/intents?take=500`), [base]);
-  const [chosen, setChosen] = useState({});
-  const [act, error] = useAction(async (utterance, accept) => {
-    const intentName = chosen[utterance.id] || utterance.predictedIntent;
-    if (accept) await post(`${base}/reviewutterances/${utterance.id}/accept`, { intentName });
+  const entities = useLoad(() => get(`${base}/entities?take=500`), [base]);
+  const [act, error] = useAction(async (utterance, correction) => {
+    if (correction) await post(`${base}/reviewutterances/${utterance.id}/accept`, correction);
     else await del(`${base}/reviewutterances/${utterance.id}`);
     review.reload();
   });
-  return html`<p class="muted">Endpoint utterances the model was unsure of. Accept one (with the predicted or a corrected intent) to add it as an example; dismiss it to take it off the list.</p>
+  return html`<p class="muted">Endpoint utterances the model was unsure of. Accept one, with the predicted or a corrected
+      intent and labels, to add it as an example; dismiss it to take it off the list.</p>
     <label>Show <select id="review-show" value=${every ? 'all' : 'unsure'} onChange=${(e) => setEvery(e.target.value === 'all')}>
       <option value="unsure">utterances the model was unsure of</option><option value="all">every logged utterance not yet labeled</option></select></label>
     <${Problem} error=${error} />
-    <${Loading} load=${review}>${(list) => (list.length === 0 ? html`<p>Nothing to review.</p>` : html`<table class="list review">
-      <thead><tr><th>Utterance</th><th>Predicted</th><th>Score</th><th>Intent</th><th></th></tr></thead>
-      <tbody>${list.map((u) => html`<tr key=${u.id}><td>${u.text}</td><td>${u.predictedIntent}</td><td>${u.score.toFixed(2)}</td>
-        <td><label class="sr-only" for=${`intent-${u.id}`}>Intent of ${u.text}</label>
-          <select id=${`intent-${u.id}`} value=${chosen[u.id] || u.predictedIntent} onChange=${(e) => setChosen({ ...chosen, [u.id]: e.target.value })}>
-          ${(intents.data || [{ name: u.predictedIntent }]).map((i) => html`<option value=${i.name}>${i.name}</option>`)}</select></td>
-        <td><button type="button" onClick=${() => act(u, true)}>Accept</button> <button type="button" onClick=${() => act(u, false)}>Dismiss</button></td></tr>`)}
-      </tbody></table>`)}<//>`;
+    <${Loading} load=${review}>${(list) => (list.length === 0 ? html`<p>Nothing to review.</p>` : html`<ul class="utterances">
+      ${list.map((u) => html`<${ReviewItem} key=${u.id} utterance=${u} act=${act}
+        intents=${intents.data || [{ name: u.predictedIntent }]} choices=${labelChoices(entities.data || [])} />`)}</ul>`)}<//>`;
 }
 
 export function Bar({ value, second }) {
