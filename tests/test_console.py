@@ -361,6 +361,27 @@ def test_compare_two_versions_on_one_batch_test(page, state):
     page.shot("batch-compare")
 
 
+def test_patterns_phrase_lists_and_settings(page, state):
+    page.go("Patterns")
+    page.fill("pattern", "fly me to {destination} [please]")
+    page.choose(page.find("select[name=intent]"), "BookFlight")
+    page.button("Add pattern").click()
+    row = page.find("table.list tbody tr", "fly me to")
+    assert row.text.startswith("fly me to {destination} [please] BookFlight")
+    page.go("Phrase lists")
+    page.fill("name", "travel words")
+    page.fill("phrases", "flight, plane, ticket")
+    page.button("Create phrase list").click()
+    page.find("table.list tbody tr", "flight,plane,ticket")
+    page.go("Settings")
+    state["name"] = unique_name("voyage")
+    page.fill("name", state["name"])
+    page.button("Rename").click()
+    page.find("header.appbar", state["name"])
+    assert f"…{page.server.key[-4:]}" in page.find("dl.facts").text and page.server.key not in page.find("main").text
+    page.shot("settings")
+
+
 def test_import_an_exported_app_as_lu(page, tmp_path):
     lu = tmp_path / "pizza.lu"
     lu.write_text("# OrderPizza\n- i want a {size=large} pizza\n- two pizzas please\n\n# None\n- hello\n\n@ ml size\n")

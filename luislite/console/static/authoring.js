@@ -243,10 +243,10 @@ function EntityKind({ app, version, kind }) {
 export const Entities = ({ app, version }) => KINDS.map((kind) => html`<${EntityKind} key=${kind.path} app=${app} version=${version} kind=${kind} />`);
 
 /** A list of simple items of a version: load, create with a form, delete one. */
-function ItemList({ app, version, path, fields, body, columns, submit, initial }) {
+function ItemList({ app, version, path, createPath = path, fields, body, columns, submit, initial }) {
   const base = versionPath(app, version);
   const items = useLoad(() => get(`${base}/${path}?take=500`), [base]);
-  const [create, createError] = useAction(async (values) => { await post(`${base}/${path}`, body(values)); items.reload(); });
+  const [create, createError] = useAction(async (values) => { await post(`${base}/${createPath}`, body(values)); items.reload(); });
   const [remove, removeError] = useAction(async (item) => { await del(`${base}/${path}/${seg(item.id)}`); items.reload(); });
   return html`<${InlineForm} fields=${fields} submit=${submit} onSubmit=${create} error=${createError} initial=${initial} />
     <${Problem} error=${removeError} />
@@ -260,7 +260,7 @@ function ItemList({ app, version, path, fields, body, columns, submit, initial }
 export function Patterns({ app, version }) {
   const intents = useLoad(() => get(`${versionPath(app, version)}/intents?take=500`), [app, version]);
   return html`<p class="muted">A pattern is a template utterance: <code>{entity}</code> marks an entity, <code>[optional]</code> optional text.</p>
-    <${Loading} load=${intents}>${(list) => html`<${ItemList} app=${app} version=${version} path="patternrules"
+    <${Loading} load=${intents}>${(list) => html`<${ItemList} app=${app} version=${version} path="patternrules" createPath="patternrule"
       fields=${{ pattern: 'Pattern', intent: { label: 'Intent', options: list.map((i) => i.name) } }} initial=${{ intent: list[0]?.name }}
       body=${(v) => v} submit="Add pattern" columns=${{ Pattern: (p) => p.pattern, Intent: (p) => p.intent }} />`}<//>`;
 }

@@ -14,7 +14,7 @@ export function useLoad(fetcher, deps) {
   return { ...state, reload };
 }
 
-/** Run `action` (as of this render), showing its error in words: [run, error, busy]. */
+/** Run `action` (as of this render), showing its error in words: [run, error, busy]; `run` answers false on error. */
 export function useAction(action) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -25,7 +25,7 @@ export function useAction(action) {
       return await action(...args);
     } catch (e) {
       setError(e);
-      return undefined;
+      return false;
     } finally {
       setBusy(false);
     }
