@@ -418,6 +418,7 @@ def test_hostile_names_show_as_text(page, state):
     page.driver.get(page.server.url + "/#/apps")
     page.find("a", state["name"])
     page.shot("apps")
+    assert not page.errors_in_console()  # a Content-Security-Policy violation would be one
 
 
 def test_console_is_served_with_a_strict_policy_and_can_be_turned_off(server, start_server):
