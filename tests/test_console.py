@@ -393,6 +393,12 @@ def test_import_an_exported_app_as_lu(page, tmp_path):
     assert row.text.split()[:2] == ["OrderPizza", "2"]  # with its example count
     page.go("Entities")
     page.find("section[aria-labelledby='kind-entities'] td", "size")
+    page.go("Versions")
+    imported = page.find("form[aria-label='Import a version']")
+    page.find("input[type=file]", within=imported).send_keys(str(lu))
+    page.fill("versionId", "0.2", within=imported)
+    page.button("Import as a new version", within=imported).click()
+    page.find("a", "Edit 0.2")
 
 
 def test_hostile_names_show_as_text(page, state):

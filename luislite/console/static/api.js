@@ -56,3 +56,14 @@ export function download(name, content, type = 'application/json') {
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
+
+/** A LUIS app file (.json, or .lu text) as an import request's query, body and options. */
+export async function appFile(file) {
+  const content = await file.text();
+  if (file.name.toLowerCase().endsWith('.lu')) return [{ format: 'lu' }, content, { type: 'text/plain' }];
+  try {
+    return [{}, JSON.parse(content), {}];
+  } catch (error) {
+    throw new Error(`${file.name} is neither a .lu file nor LUIS JSON (${error.message}).`);
+  }
+}

@@ -1,6 +1,6 @@
 // The console's shell: sign in, the apps list, and an app's pages under a version, routed by the URL's hash.
 import { html, render, useEffect, useErrorBoundary, useState } from './vendor/preact-htm.js';
-import { ApiError, del, get, key, post, seg } from './api.js';
+import { ApiError, appFile, del, get, key, post, seg } from './api.js';
 import { Confirm, InlineForm, Loading, Problem, useAction, useLoad } from './ui.js';
 import { Entities, Intents, Patterns, PhraseLists, Settings, Versions } from './authoring.js';
 import { BatchTesting, Publish, Review, TestPanel, TrainButton } from './runtime.js';
@@ -57,13 +57,9 @@ function Apps() {
   });
   const [importApp, importError] = useAction(async (event) => {
     event.preventDefault();
-    const file = event.target.file.files[0];
-    const content = await file.text();
-    const lu = file.name.toLowerCase().endsWith('.lu');
+    const [query, body, options] = await appFile(event.target.file.files[0]);
     const name = event.target.appName.value.trim();
-    const query = new URLSearchParams(lu ? { format: 'lu' } : {});
-    if (name) query.set('appName', name);
-    const id = await post(`/apps/import?${query}`, lu ? content : JSON.parse(content), lu ? { type: 'text/plain' } : {});
+    const id = await post(`/apps/import?${new URLSearchParams({ ...query, ...(name && { appName: name }) })}`, body, options);
     location.hash = `#/apps/${seg(id)}`;
   });
   const [remove, removeError] = useAction(async (app) => { await del(`/apps/${seg(app.id)}`); apps.reload(); });

@@ -1,7 +1,7 @@
 // Authoring pages of a version: intents and their labeled utterances, entities, patterns, phrase lists,
 // versions and settings.
 import { html, useEffect, useState } from './vendor/preact-htm.js';
-import { PREDICTION, del, download, get, key, post, put, seg } from './api.js';
+import { PREDICTION, appFile, del, download, get, key, post, put, seg } from './api.js';
 import { Confirm, InlineForm, Loading, Problem, useAction, useLoad } from './ui.js';
 
 const versionPath = (app, version) => `/apps/${seg(app.id)}/versions/${seg(version)}`;
@@ -288,7 +288,17 @@ export function Versions({ app, version, reloadApp }) {
     versions.reload();
     reloadApp();
   });
+  const [importVersion, importError] = useAction(async (event) => {
+    event.preventDefault();
+    const [query, body, options] = await appFile(event.target.file.files[0]);
+    await post(`${base}/versions/import?${new URLSearchParams({ ...query, versionId: event.target.versionId.value })}`, body, options);
+    versions.reload();
+  });
   return html`<p>The console edits the version chosen here (the app's active version on first visit).</p>
+    <form class="inline" onSubmit=${importVersion} aria-label="Import a version">
+      <label>LUIS app file (.json or .lu) <input name="file" type="file" accept=".json,.lu" required /></label>
+      <label>New version name <input name="versionId" required /></label>
+      <button type="submit">Import as a new version</button><${Problem} error=${importError} /></form>
     <${Problem} error=${error} />
     <${Loading} load=${versions}>${(list) => html`<table class="list">
       <thead><tr><th>Version</th><th>Trained</th><th>Intents</th><th>Entities</th><th>Utterances</th><th>Actions</th></tr></thead>
