@@ -1,5 +1,5 @@
 // The public REST API, as the console calls it: the authoring key from the tab's sessionStorage, errors in words.
-export const AUTHORING = '/luis/authoring/v3.0-preview';
+const AUTHORING = '/luis/authoring/v3.0-preview';
 export const PREDICTION = '/luis/prediction/v3.0';
 const KEY = 'luislite.authoringKey';
 

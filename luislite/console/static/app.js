@@ -1,7 +1,7 @@
 // The console's shell: sign in, the apps list, and an app's pages under a version, routed by the URL's hash.
 import { html, render, useEffect, useErrorBoundary, useState } from './vendor/preact-htm.js';
 import { ApiError, appFile, del, get, key, post, seg } from './api.js';
-import { Confirm, InlineForm, Loading, Problem, useAction, useLoad } from './ui.js';
+import { Confirm, InlineForm, Loading, Problem, link, useAction, useLoad } from './ui.js';
 import { Entities, Intents, Patterns, PhraseLists, Settings, Versions } from './authoring.js';
 import { BatchTesting, Publish, Review, TestPanel, TrainButton } from './runtime.js';
 
@@ -18,9 +18,6 @@ function parseRoute() {
   if (apps !== 'apps' || !app) return { page: 'apps' };
   return { app, version, page: PAGES[page] ? page : 'intents', item };
 }
-
-export const link = (app, version, page = 'intents', item) =>
-  `#/apps/${[app, version, page, item].filter((p) => p !== undefined).map(seg).join('/')}`;
 
 function SignIn({ onSignIn }) {
   const [value, setValue] = useState('');

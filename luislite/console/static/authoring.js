@@ -2,10 +2,9 @@
 // versions and settings.
 import { html, useEffect, useState } from './vendor/preact-htm.js';
 import { PREDICTION, appFile, del, download, get, key, post, put, seg } from './api.js';
-import { Confirm, InlineForm, Loading, Problem, useAction, useLoad } from './ui.js';
+import { Confirm, InlineForm, Loading, Problem, link, useAction, useLoad } from './ui.js';
 
 const versionPath = (app, version) => `/apps/${seg(app.id)}/versions/${seg(version)}`;
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Character offsets of each token in the text (tokens are substrings, in order). */
 function tokenOffsets(text, tokens) {
@@ -168,14 +167,14 @@ export function Intents({ app, version, item, trained }) {
   const [remove, removeError] = useAction(async (intent) => { await del(`${base}/intents/${seg(intent.id)}`); intents.reload(); });
   const count = (name) => (examples.data || []).filter((e) => e.intentLabel === name).length;
   const current = (intents.data || []).find((i) => i.id === item);
-  if (current) return html`<p><a href=${`#/apps/${seg(app.id)}/${seg(version)}/intents`}>← All intents</a></p>
+  if (current) return html`<p><a href=${link(app.id, version)}>← All intents</a></p>
     <${IntentExamples} app=${app} version=${version} intent=${current} trained=${trained} />`;
   return html`<${InlineForm} fields=${{ name: 'New intent' }} submit="Create intent" onSubmit=${create} error=${createError} />
     <${Problem} error=${removeError} />
     <${Loading} load=${intents}>${(list) => html`<table class="list">
       <thead><tr><th>Intent</th><th>Examples</th><th></th></tr></thead>
       <tbody>${list.map((intent) => html`<tr key=${intent.id}>
-        <td><a href=${`#/apps/${seg(app.id)}/${seg(version)}/intents/${seg(intent.id)}`}>${intent.name}</a></td>
+        <td><a href=${link(app.id, version, 'intents', intent.id)}>${intent.name}</a></td>
         <td>${count(intent.name)}</td>
         <td>${intent.name !== 'None' && html`<${Confirm} name=${intent.name} onConfirm=${() => remove(intent)} />`}</td></tr>`)}
       </tbody></table>`}<//>`;
@@ -303,7 +302,7 @@ export function Versions({ app, version, reloadApp }) {
     <${Loading} load=${versions}>${(list) => html`<table class="list">
       <thead><tr><th>Version</th><th>Trained</th><th>Intents</th><th>Entities</th><th>Utterances</th><th>Actions</th></tr></thead>
       <tbody>${list.map((v) => html`<tr key=${v.version}>
-        <td>${v.version === version ? html`<strong>${v.version} (being edited)</strong>` : html`<a href=${`#/apps/${seg(app.id)}/${seg(v.version)}/intents`}>Edit ${v.version}</a>`}</td>
+        <td>${v.version === version ? html`<strong>${v.version} (being edited)</strong>` : html`<a href=${link(app.id, v.version)}>Edit ${v.version}</a>`}</td>
         <td>${v.trainingStatus}</td><td>${v.intentsCount}</td><td>${v.entitiesCount}</td><td>${v.exampleUtterancesCount ?? ''}</td>
         <td class="actions"><button type="button" onClick=${() => act('json', v)}>Export JSON</button>
           <button type="button" onClick=${() => act('lu', v)}>Export .lu</button>

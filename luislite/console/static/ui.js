@@ -1,5 +1,6 @@
 // Shared pieces of the pages: loading state, errors in words, two-step delete, forms.
 import { html, useCallback, useEffect, useRef, useState } from './vendor/preact-htm.js';
+import { seg } from './api.js';
 
 /** Load with `fetcher` whenever `deps` change: { data, error, reload }; only the latest load's answer is shown. */
 export function useLoad(fetcher, deps) {
@@ -74,3 +75,7 @@ export function InlineForm({ fields, submit, onSubmit, error, initial = {} }) {
 }
 
 export const percent = (value) => `${(100 * value).toFixed(1)}%`;
+
+/** The console's URL of an app's page: #/apps/<app>/<version>/<page>[/<item>]. */
+export const link = (app, version, page = 'intents', item) =>
+  `#/apps/${[app, version, page, item].filter((p) => p !== undefined).map(seg).join('/')}`;
