@@ -291,6 +291,13 @@ def test_publish_shows_the_endpoint_and_a_curl_line(page, state):
     assert page.find("code.endpoint", within=slot).text == url
     assert f'curl -G "{url}"' in page.find("pre.curl", within=slot).text
     page.shot("publish")
+    page.go("Test")  # the version being edited, side by side with the published slot
+    page.find("#test-query").send_keys("fly to paris")
+    page.choose(page.find("select"), "production slot")
+    page.button("Test").click()
+    page.find("section.prediction h2", "Published production slot")
+    assert [h.text for h in page.driver.find_elements(By.CSS_SELECTOR, "section.prediction h2")] == \
+        ["Version 0.1", "Published production slot"]
     for text in ("take me to rome", "a ticket to paris please"):  # endpoint traffic, logged for review
         answer = requests.get(url, params={"query": text, "log": "true"},
                               headers={"Ocp-Apim-Subscription-Key": page.server.endpoint_key}, timeout=30)
