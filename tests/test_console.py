@@ -27,6 +27,8 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900")
 PREDICTION_V3 = "/luis/prediction/v3.0"
+UNLABELED = """return [...document.querySelectorAll('input, select, textarea, button')].filter((c) =>
+    !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.textContent.trim()).map((c) => c.outerHTML)"""
 HOSTILE = '<script>window.hacked = 1</script><img src=x onerror="window.hacked = 2"> & friends'
 
 
@@ -104,7 +106,8 @@ class Page:
         return self.wait(lambda: next((s for s in until if s in self.find("#train-status").text), None), timeout)
 
     def shot(self, name):
-        """A screenshot of the whole page (up to 1600 px high)."""
+        """A screenshot of the whole page (up to 1600 px high), once every form control on it has a label."""
+        assert not self.driver.execute_script(UNLABELED), f"form controls without a label on {name}"
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
         self.driver.set_window_size(1280, min(max(height, 900), 1600))
         self.driver.save_screenshot(str(self.shots / f"{name}.png"))
