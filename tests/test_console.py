@@ -152,6 +152,10 @@ def test_sign_in_keeps_the_key_in_the_tab_only(page):
     page.button("Sign out").click()
     page.find("#key")
     assert driver.execute_script("return sessionStorage.length") == 0
+    driver.execute_script("sessionStorage.setItem('luislite.authoringKey', '00000000-0000-4000-8000-000000000000')")
+    driver.refresh()  # a key the service refuses (e.g. since changed) leads back to signing in
+    page.find("#key")
+    assert driver.execute_script("return sessionStorage.length") == 0
     page.find("#key").send_keys(page.server.key)
     page.button("Sign in").click()
     page.find("h1", "My apps")

@@ -2,6 +2,7 @@
 const AUTHORING = '/luis/authoring/v3.0-preview';
 export const PREDICTION = '/luis/prediction/v3.0';
 const KEY = 'luislite.authoringKey';
+export const SIGNED_OUT = 'luislite:signed-out';
 
 export const key = {
   get: () => sessionStorage.getItem(KEY),
@@ -31,6 +32,10 @@ export async function call(method, path, body, { prefix = AUTHORING, type, text 
     throw new ApiError(0, `The service did not answer (${error.message}).`);
   }
   const answer = await response.text();
+  if (response.status === 401 && prefix === AUTHORING) {
+    key.clear();
+    dispatchEvent(new Event(SIGNED_OUT));  // the key was refused: back to signing in
+  }
   if (!response.ok) {
     let message = answer || response.statusText;
     try { message = JSON.parse(answer).error.message || message; } catch { /* not LUIS JSON: the text itself */ }

@@ -1,6 +1,6 @@
 // The console's shell: sign in, the apps list, and an app's pages under a version, routed by the URL's hash.
 import { html, render, useEffect, useErrorBoundary, useState } from './vendor/preact-htm.js';
-import { ApiError, appFile, del, get, key, post, seg } from './api.js';
+import { ApiError, SIGNED_OUT, appFile, del, get, key, post, seg } from './api.js';
 import { Confirm, InlineForm, Loading, Problem, link, useAction, useLoad } from './ui.js';
 import { Entities, Intents, Patterns, PhraseLists, Settings, Versions } from './authoring.js';
 import { BatchTesting, Publish, Review, TestPanel, TrainButton } from './runtime.js';
@@ -125,8 +125,10 @@ function Console() {
   const [signedIn, setSignedIn] = useState(Boolean(key.get()));
   useEffect(() => {
     const onHash = () => setRoute(parseRoute());
+    const onSignedOut = () => setSignedIn(false);
     addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
+    addEventListener(SIGNED_OUT, onSignedOut);
+    return () => { removeEventListener('hashchange', onHash); removeEventListener(SIGNED_OUT, onSignedOut); };
   }, []);
   if (!signedIn) return html`<${SignIn} onSignIn=${() => setSignedIn(true)} />`;
   const signOut = () => { key.clear(); setSignedIn(false); };
