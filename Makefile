@@ -1,7 +1,10 @@
 # Everything from a fresh clone: `make serve` starts the service, `make test` runs the suite.
+# `make mutate` (not in CI) checks that the tests catch deliberate bugs: benchmarks/mutate.py, ARGS="--only NAME".
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+BF_CLI := @microsoft/botframework-cli@4.15.0
+BF_STAMP := .bf/$(notdir $(BF_CLI))
 
 $(VENV)/.base: setup.cfg
 	python3 -m venv $(VENV)
@@ -24,7 +27,19 @@ browser:
 		else echo "chromium and chromium-driver are missing: the browser tests will be skipped (root: make browser)"; fi; \
 	fi
 
-test: $(VENV)/.test browser
+# The Bot Framework CLI (`bf`, npm) that tests/test_bf_cli.py drives; --ignore-scripts: no install scripts run
+$(BF_STAMP):
+	rm -rf .bf
+	npm install --ignore-scripts --no-audit --no-fund --loglevel=error --prefix .bf $(BF_CLI)
+	touch $@
+
+bf: $(BF_STAMP)
+
+test: $(VENV)/.test $(BF_STAMP) browser
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q --durations=20
 
-.PHONY: serve test browser
+mutate: $(VENV)/.test
+	$(PY) benchmarks/mutate.py $(ARGS)
+
+.PHONY: serve test bf mutate browser

@@ -59,7 +59,8 @@ def train_and_publish(session: requests.Session, url: str, app: dict) -> tuple[s
     started = time.monotonic()
     session.post(f"{authoring}/apps/{app_id}/versions/{version}/train").raise_for_status()
     while True:
-        statuses = {m["details"]["status"] for m in session.get(f"{authoring}/apps/{app_id}/versions/{version}/train").json()}
+        statuses = {m["details"]["status"]
+                    for m in session.get(f"{authoring}/apps/{app_id}/versions/{version}/train").json()}
         if statuses and statuses <= {"Success", "UpToDate"}:
             break
         if "Fail" in statuses:

@@ -77,7 +77,8 @@ def score(recognizer: Recognizer, test: list[dict], only: set[str] | None = None
         return {"slot_f1": round(100 * 2 * correct / (found + gold), 2), "entities": len(only)}
     return {"intent_accuracy": round(100 * intents / len(test), 2),
             "slot_f1": round(100 * 2 * correct / (found + gold), 2), "exact_match": round(100 * exact / len(test), 2),
-            "p50_ms": round(1000 * statistics.median(times), 2), "p95_ms": round(1000 * times[int(0.95 * len(times))], 2)}
+            "p50_ms": round(1000 * statistics.median(times), 2),
+            "p95_ms": round(1000 * times[int(0.95 * len(times))], 2)}
 
 
 def main() -> None:
@@ -88,8 +89,9 @@ def main() -> None:
     parser.add_argument("--recipe", default="{}", help='JSON overrides of Recipe fields, e.g. \'{"augment": 0}\'')
     parser.add_argument("--phraselists", choices=["interchangeable", "related"],
                         help="add a phrase list of each entity's training values (see above)")
+    parser.add_argument("--datasets", type=Path, default=DATASETS, help="the folder holding snips/ and atis/")
     args = parser.parse_args()
-    version = AppVersion.from_luis(json.loads((DATASETS / args.dataset / "train_luis_app.json").read_text()))
+    version = AppVersion.from_luis(json.loads((args.datasets / args.dataset / "train_luis_app.json").read_text()))
     listed = vocabulary(version)
     if args.phraselists:
         add_phraselists(version, listed, args.phraselists == "interchangeable")
@@ -102,7 +104,8 @@ def main() -> None:
               "phraselists": args.phraselists,
               "train": {k: v for k, v in stats.items() if k != "validation"}, "validation": stats["validation"][-3:]}
     for split in ("dev", "test"):  # choose settings on dev, report test
-        examples = [json.loads(line) for line in (DATASETS / args.dataset / f"{split}.jsonl").read_text().splitlines()]
+        path = args.datasets / args.dataset / f"{split}.jsonl"
+        examples = [json.loads(line) for line in path.read_text().splitlines()]
         for model in ("model.onnx", "model.int8.onnx"):
             recognizer = Recognizer.load(out, model=model)
             report[f"{split} {model}"] = score(recognizer, examples)

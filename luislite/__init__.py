@@ -4,11 +4,11 @@ import logging
 from pathlib import Path
 
 import flask_migrate
-from flask import Flask, has_request_context, request
+from flask import Flask
 from sqlalchemy import event
 
 from luislite.config import Config
-from luislite.db import db
+from luislite.db import db, takes_write_lock_first
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -61,16 +61,12 @@ def startup_lock(data_dir: Path):
         yield
 
 
-PREDICTION_BLUEPRINTS = ("predict_v3", "predict_v2")
-
-
 def _configure_sqlite(engine) -> None:
     """SQLite: write-ahead log, wait for locks, foreign keys, and writers that take the lock up front.
 
     A request that may write starts with BEGIN IMMEDIATE, so two edits of one version are serialised
-    instead of one silently overwriting the other. Elsewhere (the training worker; predictions, POSTs too,
-    whose only write is a query log) a transaction that writes begins with its write, so it never needs to
-    upgrade a read lock.
+    instead of one silently overwriting the other. Elsewhere (the training worker; views marked `writes_lazily`,
+    predictions) a transaction that writes begins with its write, so it never needs to upgrade a read lock.
     """
     @event.listens_for(engine, "connect")
     def connect(connection, record):
@@ -80,6 +76,4 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def begin(connection):
-        writing = has_request_context() and request.method not in ("GET", "HEAD") and \
-            request.blueprint not in PREDICTION_BLUEPRINTS
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock_first() else "BEGIN")

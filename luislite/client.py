@@ -37,11 +37,14 @@ class Client:
 
     @property
     def app(self):
-        """The in-process Flask app (local mode only), created on first use."""
+        """The in-process Flask app (local mode only), created on first use; access logs are the server's."""
         if self._app is None:
-            from luislite import create_app
+            from dataclasses import replace
 
-            self._app = create_app()
+            from luislite import create_app
+            from luislite.config import Config
+
+            self._app = create_app(replace(Config.from_env(), access_log=False))
             self.key = self.key or self._app.config["LUISLITE"].authoring_keys[0]
         return self._app
 

@@ -3,6 +3,7 @@ endpoint query logs and batch tests."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,6 +12,21 @@ db = SQLAlchemy()
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def writes_lazily(view):
+    """Mark a view whose transactions take the write lock at their first write, not up front: a prediction, POST
+    too, whose only write is a query log. Other views that may write (not GET or HEAD) take it up front."""
+    view.writes_lazily = True
+    return view
+
+
+def takes_write_lock_first() -> bool:
+    """Whether a transaction begun now should take the write lock up front (BEGIN IMMEDIATE): in a request that
+    may write, to a view not marked `writes_lazily`. Outside requests (the worker), it begins with its write."""
+    if not has_request_context() or request.method in ("GET", "HEAD"):
+        return False
+    return not getattr(current_app.view_functions.get(request.endpoint), "writes_lazily", False)
 
 
 class App(db.Model):

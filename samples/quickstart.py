@@ -110,7 +110,8 @@ def main() -> None:
 
     exported = authoring.versions.export(app_id, VERSION)
     doc = exported.serialize(keep_readonly=True) | (exported.additional_properties or {})  # the LUIS JSON keys
-    print(f"exported {len(doc['utterances'])} utterances, {len(doc['intents'])} intents, schema {doc['luis_schema_version']}")
+    print(f"exported {len(doc['utterances'])} utterances, {len(doc['intents'])} intents, "
+          f"schema {doc['luis_schema_version']}")
     if args.export:
         with open(args.export, "w", encoding="utf-8") as file:
             json.dump(doc, file, indent=2)

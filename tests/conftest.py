@@ -1,18 +1,19 @@
 """Shared fixtures: one live luislite server per test session, and clients to drive it.
 
-* `server`           the running server: `.url`, `.key` (authoring), `.endpoint_key` (prediction only)
+* `server`           the running server: `.url`, `.key` (authoring), `.endpoint_key` (prediction only), `.data_dir`
 * `authoring`        the official SDK's `LUISAuthoringClient`, pointed at `server`
 * `http`             a `requests.Session` sending the authoring key; a path starting with "/" is taken
                      under the authoring v3.0-preview prefix (`http.get("/apps/")`), and
                      `http.url(path, prefix=...)` builds any other URL
 * `new_app`          the id of a fresh app (unique name, version "0.1") for one test
-* `shared_datasets`  `../shared/datasets` beside the clone; tests using it are skipped when it is absent
 * `tiny_model`       a tiny random BERT checkpoint dir (tests/tinybert.py), built once per session
 * `tiny_server`      a server whose worker fine-tunes `tiny_model`: training takes seconds; `tiny_http` drives it
+* `real_app`         an app of `server` trained on the packaged encoder (tests/real_app.py): once per session
 
 `start_server(*serve_options, data_dir=None, **env)` starts an extra server with other settings, e.g.
 `start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`; pass the `data_dir` of a stopped server to restart it.
 The servers run offline: no network, and only the worker of `tiny_server` (or of a test's own server) trains.
+Data files the tests read live in `FIXTURES` (tests/fixtures, provenance in its SOURCES.md), nowhere else.
 """
 import os
 import socket
@@ -26,6 +27,7 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
 AUTHORING = "/luis/authoring/v3.0-preview"
 AUTHORING_V2 = "/luis/api/v2.0"
 AUTHORING_KEY = "00000000-1111-4222-8333-444444444444"
@@ -44,7 +46,7 @@ class Server:
     """A `luislite serve` subprocess on a free 127.0.0.1 port."""
 
     def __init__(self, data_dir: Path, *serve_options: str, **env: str):
-        self.port = _free_port()
+        self.port, self.data_dir = _free_port(), data_dir
         self.url = f"http://127.0.0.1:{self.port}"
         self.key, self.endpoint_key = AUTHORING_KEY, ENDPOINT_KEY
         self.log = data_dir / "server.log"
@@ -171,8 +173,9 @@ def tiny_http(tiny_server):
 
 
 @pytest.fixture(scope="session")
-def shared_datasets() -> Path:
-    path = REPO.parent / "shared" / "datasets"
-    if not path.is_dir():
-        pytest.skip(f"{path} is absent (the shared datasets live beside the clone in CI)")
-    return path
+def real_app(server, authoring) -> str:
+    """The id of tests/real_app.py's app, trained on the packaged encoder and published: about a minute, once."""
+    from real_app import trained_and_published
+
+    return trained_and_published(authoring)
+

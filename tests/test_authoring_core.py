@@ -110,6 +110,7 @@ def test_versions(authoring, new_app):
 
     exported = authoring.versions.export(new_app, "0.1")
     assert authoring.versions.import_method(new_app, exported, version_id="0.4") == "0.4"
+    assert authoring.apps.get(new_app).active_version == "0.4"  # an imported version becomes the active one
     again = authoring.versions.export(new_app, "0.4")
     assert ([i.name for i in again.intents], [u.text for u in again.utterances]) == \
         (["None", "Greet"], ["hello there"])

@@ -147,6 +147,13 @@ def test_local_import_json_and_lu_then_export_both_formats(local, tmp_path):
     assert cli("export", "Pizza again", "--format", "lu").stdout == lu.replace("Pizza orders", "Pizza again")
 
 
+def test_local_commands_print_no_access_log(local):
+    """Access logs are the server's: in local mode a command prints what was asked for, here the app id."""
+    result = cli("import", SAMPLE, "--name", unique_name("quiet"))
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    uuid.UUID(result.stdout.strip())
+
+
 def test_local_train_shows_progress(local_app):
     check_training_output(local_app[2])
     assert cli("train", local_app[1]).stdout.startswith("UpToDate")

@@ -417,9 +417,12 @@ def test_import_an_exported_app_as_lu(page, tmp_path):
 
 def test_hostile_names_show_as_text(page, state):
     page.driver.get(page.server.url + "/#/apps")
-    page.fill("name", "<img src=x onerror=alert(1)>")
+    page.fill("name", "<img src=x onerror=alert(1)>")  # LUIS allows it in an app name
     page.button("Create app").click()
-    assert "'<img src=x onerror=alert(1)>'" in page.find("[role=alert]").text
+    assert page.find("header.appbar strong").text == "<img src=x onerror=alert(1)>"
+    page.no_script_ran()
+    page.find("a", "My apps").click()
+    page.find("table.list a", "<img src=x onerror=alert(1)>")
     page.no_script_ran()
     page.find("a", state["name"]).click()
     page.go("Intents")
@@ -442,12 +445,16 @@ def test_hostile_names_show_as_text(page, state):
 
 
 def test_console_is_served_with_a_strict_policy_and_can_be_turned_off(server, start_server):
-    answer = requests.get(server.url + "/", timeout=10)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    answer = requests.get(server.url + "/", headers=browser, timeout=10)
     assert answer.status_code == 200 and '<div id="console">' in answer.text
     policy = answer.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "<script>" not in answer.text and " style=" not in answer.text
     script = requests.get(server.url + "/console/app.js", timeout=10)
     assert script.status_code == 200 and "javascript" in script.headers["Content-Type"]
+    assert requests.get(server.url + "/", timeout=10).json()["service"] == "luislite"  # other clients: JSON
     off = start_server("--workers", "0", LUISLITE_CONSOLE="0")
     assert requests.get(off.url + "/console/app.js", timeout=10).status_code == 404
+    page = requests.get(off.url + "/", headers=browser, timeout=10)  # a page saying what the server is, instead
+    assert "<h1>luislite " in page.text and '<div id="console">' not in page.text

@@ -7,6 +7,7 @@ until the restarted worker sees its heartbeat is stale (`jobs.STALE_AFTER`, a mi
 waiting) and fails it; the model a slot served before keeps serving. Model directories half-written by a killed
 training are removed by the next worker (luislite/store/datadir.py says when a temporary directory is abandoned).
 """
+import contextlib
 import os
 import signal
 import sqlite3
@@ -19,7 +20,7 @@ import pytest
 import requests
 
 from conftest import Http
-from tiny_app import train, trained_travel_app, wait_until
+from tiny_app import signal_all, stop_in_training, train, trained_travel_app, training_status, wait_until
 
 INTENTS = ["AddToPlaylist", "BookRestaurant", "GetWeather", "PlayMusic", "RateBook", "SearchCreativeWork",
            "SearchScreeningEvent"]
@@ -193,16 +194,6 @@ def predict(server, app_id: str, query: str = "fly me to paris") -> dict:
     return response.json()
 
 
-def training_status(http, app_id: str, version: str) -> str | None:
-    statuses = http.get(f"/apps/{app_id}/versions/{version}/train").json()
-    return statuses[0]["details"]["status"] if statuses else None
-
-
-def children(pid: int) -> list[int]:
-    """The processes `pid` started: its training worker."""
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
 def gone(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"  # a zombie does nothing
@@ -210,8 +201,19 @@ def gone(pid: int) -> bool:
         return True
 
 
-@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
-                    reason="finds the training worker through /proc")
+@contextlib.contextmanager
+def write_lock(data_dir: Path):
+    """Hold SQLite's write lock on the database: every other writer waits (luislite's for up to 30 s)."""
+    connection = sqlite3.connect(data_dir / "luislite.db", isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the training worker through /proc")
 def test_kill_during_training_fails_the_job_and_keeps_the_published_model(start_server, tiny_model, tmp_path):
     env = {"LUISLITE_BASE_MODEL": str(tiny_model), "LUISLITE_TRAIN_THREADS": "1"}
     server = start_server(data_dir=tmp_path, **env)
@@ -221,12 +223,11 @@ def test_kill_during_training_fails_the_job_and_keeps_the_published_model(start_
     assert http.post(f"/apps/{app_id}/versions/0.1/clone", json={"version": "0.2"}).status_code == 201
     examples = [{"text": f"book flight number {n} to lima", "intentName": "BookFlight"} for n in range(100)]
     assert http.post(f"/apps/{app_id}/versions/0.2/examples", json=examples).status_code == 201
-    assert http.post(f"/apps/{app_id}/versions/0.2/train").status_code == 202
-    wait_until(lambda: training_status(http, app_id, "0.2") == "InProgress", timeout=60, what="the training's start")
-    workers = children(server.process.pid)
-    assert workers, "no training worker process found"
-    kill(server)  # the orphaned worker exits within a second, mid-training
-    wait_until(lambda: all(map(gone, workers)), timeout=30, what="the training worker's exit")
+    workers = stop_in_training(http, server, app_id, "0.2")
+    kill(server)
+    with write_lock(tmp_path):  # the orphaned worker, continued, exits within a second, unable to record an end
+        signal_all(workers, signal.SIGCONT)
+        wait_until(lambda: all(map(gone, workers)), timeout=30, what="the training worker's exit")
 
     assert_intact(tmp_path)
     assert query(tmp_path, "SELECT status FROM training_jobs ORDER BY id DESC LIMIT 1") == [("InProgress",)]

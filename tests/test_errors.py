@@ -114,7 +114,10 @@ def test_paging_arguments(http):
 
 def test_malformed_bodies(http, new_app):
     before = app_names(http)
-    post = lambda data, ctype="application/json": http.post("/apps/", data=data, headers={"Content-Type": ctype})
+
+    def post(data, ctype="application/json"):
+        return http.post("/apps/", data=data, headers={"Content-Type": ctype})
+
     assert "JSON" in bad(post(b'{"name": "x", "culture": '))
     assert_error(post(b'{"name": "x", "culture": "en-us"}', "application/x-www-form-urlencoded"), 415)
     assert_error(post(b'<app/>', "application/xml"), 415)
@@ -186,6 +189,17 @@ def test_names_with_dots_and_hashes(http, new_app):
                                "entityLabels": [{"entityName": "B-toloc.city_name", "startCharIndex": 9,
                                                  "endCharIndex": 15}]})
     assert response.status_code == 201, response.text
+
+
+def test_app_names_allow_punctuation_that_model_names_do_not(http, new_app):
+    name = f"mybot({unique_name('dev')})-app.en-us.lu"  # as `bf luis:build --botName mybot --suffix ...` names it
+    created = http.post("/apps/", json={"name": name, "culture": "en-us"})
+    assert created.status_code == 201, created.text
+    assert http.get(f"/apps/{created.json()}").json()["name"] == name
+    imported = http.post("/apps/import", params={"appName": f"{name}+$&%*?~:"}, json={"culture": "en-us"})
+    assert imported.status_code == 201, imported.text
+    bad(http.put(f"/apps/{new_app}", json={"name": "tab\there"}))
+    bad(http.post(f"/apps/{new_app}/versions/0.1/intents", json={"name": "Book(Flight)"}))
 
 
 # --- examples ---------------------------------------------------------------------------------
@@ -280,7 +294,8 @@ def test_bad_imports_leave_nothing(http, new_app):
     for doc in cases:
         bad(http.post("/apps/import", params={"appName": name}, json=doc))
         bad(http.post(f"/apps/{new_app}/versions/import", params={"versionId": "0.2"}, json=doc))
-    bad(http.post("/apps/import", params={"appName": name}, json={k: v for k, v in GREET_APP.items() if k != "culture"}))
+    bad(http.post("/apps/import", params={"appName": name},
+                  json={k: v for k, v in GREET_APP.items() if k != "culture"}))
     bad(http.post("/apps/import", params={"appName": "a\u0000b"}, json=GREET_APP))
     bad(http.post("/apps/import", data=b"[" * 100_000, headers={"Content-Type": "application/json"}))
     bad(http.post(f"/apps/{new_app}/versions/import", params={"versionId": "0.1"}, json=GREET_APP))

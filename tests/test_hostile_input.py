@@ -26,6 +26,8 @@ BOOK, ARABIC, HEBREW, PATHLIKE = "Réserver✈️", "حجز_رحلة", "הזמנ
 CITY, PLACE, CODE = "Ville🏙️", "Sta\u0308dte", "קוד🔢"  # ML entity, list entity (a combining mark), regex
 ZURICH, CAIRO = "Zu\u0308rich", "القاهرة"  # Zürich with its umlaut as a combining mark
 EVIL_REGEXES = ["(a+)+$", "(a|aa)+$", "(x+x+)+y", "^(([a-z])+.)+[A-Z]([a-z])+$", "((?R)|a)+!"]
+# Generous for a loaded machine, where these answer in about a second; unbounded, they take minutes or forever.
+BOUNDED_SECONDS = 20
 FAMILY = "👩‍👩‍👧‍👦"  # 7 code points, 11 UTF-16 units
 EXAMPLES = [  # (text, intent, labeled city)
     ("🛫 réserver un vol pour Zu\u0308rich", BOOK, ZURICH),
@@ -127,7 +129,8 @@ def test_catastrophic_regexes_answer_in_bounded_time(tiny_server, unicode_app, q
         started = time.monotonic()
         response = predict(tiny_server, unicode_app, query, version)
         assert response.status_code == 200, response.text
-        assert time.monotonic() - started < 3, f"{version} took {time.monotonic() - started:.1f} s"
+        # matching stops after regexes.TIMEOUT (0.05 s) per entity; backtracking on these would never end
+        assert time.monotonic() - started < BOUNDED_SECONDS, f"{version} took {time.monotonic() - started:.1f} s"
 
 
 def test_catastrophic_regexes_are_accepted_and_huge_repeats_refused(http, new_app):
@@ -136,8 +139,9 @@ def test_catastrophic_regexes_are_accepted_and_huge_repeats_refused(http, new_ap
         assert http.post(url, json={"name": f"Evil{n}", "regexPattern": pattern}).status_code == 201
     for pattern in ["(?:a{10000}){10000}", "((a{100}){100}){100}", "(?:[a-z]{1000}|b){1000}", "a{4294967295}"]:
         started = time.monotonic()
-        bad(http.post(url, json={"name": "Huge", "regexPattern": pattern}))  # compiling these would take minutes
-        assert time.monotonic() - started < 3
+        bad(http.post(url, json={"name": "Huge", "regexPattern": pattern}))
+        # refused by reading the pattern: compiling the first alone takes seconds and gigabytes (MemoryError at 4 GB)
+        assert time.monotonic() - started < BOUNDED_SECONDS
     doc = {"luis_schema_version": "7.0.0", "versionId": "0.1", "name": "huge", "culture": "en-us",
            "regex_entities": [{"name": "Huge", "regexPattern": "(?:a{10000}){10000}"}], "utterances": []}
     before = snapshot(http, new_app)
@@ -157,28 +161,25 @@ def many_utterances(count: int, padding: str = "") -> dict:
                            for n in range(count)]}
 
 
-def test_an_import_over_the_body_limit_is_413_at_once(http, new_app):
+def test_an_import_over_the_body_limit_is_413(http, new_app):
     body = json.dumps(many_utterances(200_000, "x" * 120)).encode()
     assert len(body) > 32 << 20  # LUISLITE_MAX_BODY_MB's default
     before = snapshot(http, new_app)
-    started = time.monotonic()
     response = http.post("/apps/import", params={"appName": unique_name()}, data=body,
                          headers={"Content-Type": "application/json"})
-    assert_error(response, 413)
-    assert time.monotonic() - started < 10
+    assert_error(response, 413)  # refused by its length: a parsed body would have been a 400
     assert snapshot(http, new_app) == before
 
 
-def test_an_import_of_200000_utterances_is_refused_fast(http, new_app):
+def test_an_import_of_200000_utterances_is_refused(http, new_app):
+    """Refused whole, storing nothing. (Not timed: storing them takes seconds too, 15,000 take 0.25 s.)"""
     body = json.dumps(many_utterances(200_000)).encode()
     assert len(body) < 32 << 20
     before = snapshot(http, new_app)
     for url, params in [("/apps/import", {"appName": unique_name()}),
                         (f"/apps/{new_app}/versions/import", {"versionId": "huge"})]:
-        started = time.monotonic()
         response = http.post(url, params=params, data=body, headers={"Content-Type": "application/json"})
         assert "15000" in bad(response)
-        assert time.monotonic() - started < 10
     assert snapshot(http, new_app) == before
 
 
@@ -200,8 +201,10 @@ def test_unicode_names_and_labels_round_trip(tiny_http, unicode_app):
         assert labels == ([(CITY, [city])] if city else [])
     exported = tiny_http.get(f"{base}/export").json()
     assert exported["desc"] == doc["desc"] and exported["closedLists"][0]["name"] == PLACE
-    labels = lambda utterances: [(u["text"], [(e["entity"], e["startPos"], e["endPos"]) for e in u["entities"]])
-                                 for u in utterances]
+
+    def labels(utterances):
+        return [(u["text"], [(e["entity"], e["startPos"], e["endPos"]) for e in u["entities"]]) for u in utterances]
+
     assert labels(exported["utterances"]) == labels(doc["utterances"])
 
 
@@ -220,7 +223,8 @@ def test_unicode_offsets_are_code_points_of_the_query(tiny_server, unicode_app):
 
 
 @pytest.mark.parametrize("query, synonym, canonical", [
-    ("رحلة إلى زيورخ 🛫", "زيورخ", ZURICH), ("טיסה אל קהיר 🙂🙂", "קהיר", CAIRO), ("🛫🛫 vol vers ציריך", "ציריך", ZURICH),
+    ("رحلة إلى زيورخ 🛫", "زيورخ", ZURICH), ("טיסה אל קהיר 🙂🙂", "קהיר", CAIRO),
+    ("🛫🛫 vol vers ציריך", "ציריך", ZURICH),
     (f"Zu\u0308rich{FAMILY}cairo", "cairo", CAIRO)])
 def test_right_to_left_synonyms_resolve_at_their_offsets(tiny_server, unicode_app, query, synonym, canonical):
     v3, v2 = predict(tiny_server, unicode_app, query, method="POST").json(), \

@@ -13,8 +13,7 @@ from luislite.domain.appversion import (
 from luislite.domain.lu import LuWarning, parse_lu, write_lu, write_utterance
 
 FIXTURES = Path(__file__).parent / "fixtures"
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-LUIS_APPS = sorted((DATASETS / "luis-apps").glob("*.json")) + sorted(DATASETS.glob("atis/train_luis_app.json"))
+LUIS_APPS = sorted((FIXTURES / "luis-apps").glob("*.json")) + [FIXTURES / "atis" / "train_luis_app.json"]
 
 
 def fixture(name: str) -> AppVersion:
@@ -295,7 +294,6 @@ def summary(version: AppVersion) -> dict:
     }
 
 
-@pytest.mark.skipif(not LUIS_APPS, reason="../shared/datasets is not available")
 @pytest.mark.parametrize("path", LUIS_APPS, ids=lambda p: p.name)
 def test_real_luis_export_survives_a_trip_through_lu(path):
     version = AppVersion.from_luis(json.loads(path.read_text()))

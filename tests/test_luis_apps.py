@@ -1,4 +1,4 @@
-"""Every real LUIS export in ../shared/datasets/luis-apps: import, train (tiny BERT), publish, and predict utterances
+"""Every real LUIS export in tests/fixtures/luis-apps: import, train (tiny BERT), publish, and predict utterances
 that exercise its lists, regexes, prebuilts and patterns, checking values and offsets in the v3 and v2 shapes.
 
 The tiny model learns next to nothing, so only what the deterministic recognizers decide is checked: list, regex,
@@ -12,6 +12,9 @@ import uuid
 import pytest
 import requests
 
+from conftest import FIXTURES
+
+LUIS_APPS = FIXTURES / "luis-apps"
 V3 = "/luis/prediction/v3.0"
 V2 = "/luis/v2.0"
 REFERENCE = "2024-05-01T10:00:00Z"
@@ -62,9 +65,11 @@ CASES = {
             ("BreadEntity", "multi grain wheat", ["multiGrainWheat"], "BreadEntity", {"values": ["multiGrainWheat"]}),
             ("CheeseEntity", "Pepper Jack", ["pepper jack"], "CheeseEntity", {"values": ["pepper jack"]})]),
         ("$5.50", "sandwich", [
-            ("money", "$5.50", {"number": 5.5, "units": "Dollar"}, "builtin.currency", {"unit": "Dollar", "value": "5.5"})]),
+            ("money", "$5.50", {"number": 5.5, "units": "Dollar"}, "builtin.currency",
+             {"unit": "Dollar", "value": "5.5"})]),
         ("6 inches", "sandwich", [
-            ("dimension", "6 inches", {"number": 6, "units": "Inch"}, "builtin.dimension", {"unit": "Inch", "value": "6"})]),
+            ("dimension", "6 inches", {"number": 6, "units": "Inch"}, "builtin.dimension",
+             {"unit": "Inch", "value": "6"})]),
     ],
     "v6.0.0_pizza-tutorial-with-entities.json": [
         ("i want 3 pizzas", None, [("number", "3", 3, "builtin.number", {"subtype": "integer", "value": "3"})]),
@@ -86,11 +91,11 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def published(shared_datasets, tiny_server):
+def published(tiny_server):
     """file name -> app id: every export imported, trained (all queued at once) and published to production."""
     with requests.Session() as http:
         http.headers["Ocp-Apim-Subscription-Key"] = tiny_server.key
-        return _publish_all(shared_datasets, _Authoring(http, tiny_server.url))
+        return _publish_all(_Authoring(http, tiny_server.url))
 
 
 class _Authoring:
@@ -106,8 +111,8 @@ class _Authoring:
         return self.session.post(self.prefix + path, timeout=60, **kwargs)
 
 
-def _publish_all(shared_datasets, tiny_http) -> dict:
-    files = sorted((shared_datasets / "luis-apps").glob("*.json"))
+def _publish_all(tiny_http) -> dict:
+    files = sorted(LUIS_APPS.glob("*.json"))
     assert {f.name for f in files} >= set(CASES)
     apps = {}
     for path in files:
@@ -121,7 +126,8 @@ def _publish_all(shared_datasets, tiny_http) -> dict:
     for name, app_id in apps.items():
         version = _version(tiny_http, app_id)
         while True:
-            statuses = [s["details"]["status"] for s in tiny_http.get(f"/apps/{app_id}/versions/{version}/train").json()]
+            statuses = [s["details"]["status"]
+                        for s in tiny_http.get(f"/apps/{app_id}/versions/{version}/train").json()]
             if statuses and not {"Queued", "InProgress"} & set(statuses):
                 break
             assert time.monotonic() < deadline, f"{name} did not train in time"
@@ -204,10 +210,10 @@ def test_v2_entities_and_resolutions(tiny_server, tiny_http, published, name, n)
         assert {"parentType", "value", "children"} <= set(composite) and composite["value"] in query.lower()
 
 
-def test_every_export_answers_both_shapes_for_its_own_utterances(shared_datasets, tiny_http, published):
+def test_every_export_answers_both_shapes_for_its_own_utterances(tiny_http, published):
     """A few training utterances per app: whatever the model says, the answers are well formed and offsets exact."""
     for name, app_id in published.items():
-        doc = json.loads((shared_datasets / "luis-apps" / name).read_text())
+        doc = json.loads((LUIS_APPS / name).read_text())
         for utterance in [u["text"] for u in doc["utterances"][:3]]:
             v3 = tiny_http.get(tiny_http.url(f"/apps/{app_id}/slots/production/predict", prefix=V3),
                                params={"query": utterance, "verbose": "true"}).json()["prediction"]

@@ -1,5 +1,6 @@
 """Health and readiness endpoints, JSON request logs, and training failures a user can follow up."""
 import json
+import re
 
 import pytest
 import requests
@@ -9,6 +10,7 @@ from luislite.services import readiness as health
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
 from luislite.training import jobs, worker
+from tiny_app import trained_travel_app
 
 KEY = "00000000-1111-4222-8333-444444444444"
 
@@ -25,6 +27,29 @@ def access_lines(output: str) -> list[dict]:
 def test_health_needs_no_key(server):
     response = requests.get(f"{server.url}/health", timeout=10)
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_the_root_says_what_this_is_without_a_key(server, new_app):
+    response = requests.get(f"{server.url}/", timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    info = response.json()
+    assert info["service"] == "luislite" and re.fullmatch(r"\d+\.\d+\.\d+.*", info["version"])
+    key = {"Ocp-Apim-Subscription-Key": server.key}
+    for prefix in info["authoring"]:
+        assert requests.get(f"{server.url}{prefix}/apps/{new_app}", headers=key, timeout=10).status_code == 200
+    v3, v2 = info["prediction"]["v3.0"], info["prediction"]["v2.0"]
+    for path in [f"{p}/apps/{new_app}/slots/production/predict?query=hi" for p in v3] + \
+            [f"{p}/apps/{new_app}?q=hi" for p in v2]:
+        answer = requests.get(f"{server.url}{path}", headers=key, timeout=10)  # a LUIS answer: unpublished
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "NotFound"), (path, answer.text)
+    assert requests.get(f"{server.url}{info['openapi']}", timeout=10).json()["openapi"] == "3.1.0"
+    assert requests.get(f"{server.url}{info['health']}", timeout=10).json() == {"status": "ok"}
+    assert requests.get(f"{server.url}{info['ready']}", timeout=10).json()["status"] in ("ready", "unavailable")
+    assert "README.md" in info["docs"]
+
+    page = requests.get(f"{server.url}/", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=10)
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<div id="console">' in page.text  # a browser gets the web console (tests/test_console.py)
 
 
 def test_ready_once_the_training_worker_beats(server):
@@ -70,6 +95,18 @@ def test_one_json_line_per_request(server, new_app):
     assert all(line["path"] == f"/luis/prediction/v3.0/apps/{new_app}/slots/production/predict"
                and line["durationMs"] >= 0 for line in predictions)
     assert secret_query.split()[-1] not in server.output()
+
+
+def test_a_training_logs_one_line_at_start_and_one_at_finish(tiny_server, tiny_http):
+    app_id = trained_travel_app(tiny_http)
+    output = tiny_server.output()
+    lines = [line for line in output.splitlines() if app_id in line and not line.startswith('{"time"')]
+    assert len(lines) == 2, lines
+    assert re.search(rf"INFO .*: training app {app_id} version 0\.1: 12 utterances, 4 intents$", lines[0])
+    assert re.search(rf"INFO .*: trained app {app_id} version 0\.1 in [\d.]+ s: \d+ steps, \d+ epochs, "
+                     r"last loss [\d.]+$", lines[1])
+    assert not re.search("onnxruntime|Quantization parameters|Ignore MatMul|pre-processing", output)
+
 
 
 def train_once(flask_app) -> tuple[TrainingJob, str]:

@@ -52,7 +52,8 @@ def test_a_dynamic_list_adds_sublists_for_one_request(runtime, app_id):
     entities = runtime.prediction.get_slot_prediction(
         app_id, "production", PredictionRequest(query=QUERY, dynamic_lists=[dynamic]), verbose=True).prediction.entities
     assert entities["Airline"] == [["British Airways"], ["Air France"]]
-    assert [(i["text"], i["startIndex"]) for i in entities["$instance"]["Airline"]] == [("british airways", 5), ("af", 24)]
+    assert [(i["text"], i["startIndex"]) for i in entities["$instance"]["Airline"]] == \
+        [("british airways", 5), ("af", 24)]
     plain = runtime.prediction.get_slot_prediction(app_id, "production", PredictionRequest(query=QUERY)).prediction
     assert plain.entities["Airline"] == [["British Airways"]]  # the request's sublist was for that request only
 
@@ -65,7 +66,8 @@ def test_external_entities_are_answered_as_given(runtime, app_id):
         verbose=True).prediction.entities
     assert entities["City"] == [{"iata": "CDG"}]
     instance = entities["$instance"]["City"][0]
-    assert (instance["text"], instance["startIndex"], instance["length"], instance["score"]) == ("paris", QUERY.index("paris"), 5, 0.9)
+    assert (instance["text"], instance["startIndex"], instance["length"], instance["score"]) == \
+        ("paris", QUERY.index("paris"), 5, 0.9)
     assert instance["recognitionSources"] == ["externalEntities"] and instance["modelTypeId"] == 1
 
 

@@ -3,13 +3,13 @@ import json
 import re
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import requests
 
 from test_prediction import instances
+from tiny_app import train
 
 REPO_SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 README = REPO_SAMPLES.parent / "README.md"
@@ -27,14 +27,7 @@ def test_sample_app_imports_trains_publishes_and_exports_unchanged(tiny_server, 
     exported = tiny_http.get(f"/apps/{app_id}/versions/0.1/export").json()
     assert exported["name"] == name and exported | {"name": sample["name"]} == sample
 
-    assert tiny_http.post(f"/apps/{app_id}/versions/0.1/train").status_code == 202
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        statuses = {e["details"]["status"] for e in tiny_http.get(f"/apps/{app_id}/versions/0.1/train").json()}
-        if statuses and not statuses & {"Queued", "InProgress"}:
-            break
-        time.sleep(0.3)
-    assert statuses == {"Success"}
+    train(tiny_http, app_id)
     assert tiny_http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False}).status_code == 201
     query = "book a flight from Paris to London on BA"
     response = requests.post(f"{tiny_server.url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict",

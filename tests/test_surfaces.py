@@ -12,7 +12,7 @@ from luislite.api.luis import SURFACE as LUIS
 from luislite.api.openapi import operation
 from luislite.api.surface import OpenApi, Surface
 from luislite.config import Config
-from luislite.domain.appversion import NotFound
+from luislite.errors import NotFound
 
 KEY = "00000000-1111-4222-8333-444444444444"
 

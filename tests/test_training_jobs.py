@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import Http
 from luislite import create_app
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
 from luislite.training import jobs, worker
+from tiny_app import signal_all, stop_in_training, training_workers
 
 KEY = "00000000-1111-4222-8333-444444444444"
 AUTHORING = "/luis/authoring/v3.0-preview"
@@ -95,17 +97,6 @@ def test_an_older_job_finishing_last_keeps_the_newer_model(flask_app):
     assert authoring.training_status(version) == "Trained"
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
 def _status(server, app_id: str) -> dict:
     response = requests.get(f"{server.url}{AUTHORING}/apps/{app_id}/versions/0.1/train",
                             headers={"Ocp-Apim-Subscription-Key": server.key}, timeout=30)
@@ -128,25 +119,27 @@ def _status_in_db(data_dir: Path) -> str:
         return connection.execute("SELECT status FROM training_jobs ORDER BY id DESC LIMIT 1").fetchone()[0]
 
 
+def _app_with_examples(http, name: str, count: int) -> str:
+    """A new app of one intent and `count` examples, untrained."""
+    app_id = http.post("/apps/", json={"name": f"{name}-{uuid.uuid4().hex[:8]}", "culture": "en-us"}).json()
+    assert http.post(f"/apps/{app_id}/versions/0.1/intents", json={"name": "Greet"}).status_code == 201
+    examples = [{"text": f"hello number {i}", "intentName": "Greet"} for i in range(count)]
+    assert http.post(f"/apps/{app_id}/versions/0.1/examples", json=examples).status_code == 201
+    return app_id
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process through /proc")
 def test_deleting_an_app_while_it_trains_leaves_the_worker_running(tiny_server):
     """The job row goes with the app; the worker must shrug that off and train the next job."""
-    http = requests.Session()
-    http.headers["Ocp-Apim-Subscription-Key"] = tiny_server.key
-
-    def app_with_examples(count: int) -> str:
-        app_id = http.post(f"{tiny_server.url}{AUTHORING}/apps/", json={"name": f"gone-{uuid.uuid4().hex[:8]}",
-                                                                           "culture": "en-us"}).json()
-        base = f"{tiny_server.url}{AUTHORING}/apps/{app_id}/versions/0.1"
-        assert http.post(f"{base}/intents", json={"name": "Greet"}).status_code == 201
-        examples = [{"text": f"hello number {i}", "intentName": "Greet"} for i in range(count)]
-        assert http.post(f"{base}/examples", json=examples).status_code == 201
-        assert http.post(f"{base}/train").json()["status"] == "Queued"
-        return app_id
-
-    doomed = app_with_examples(30)
-    _wait(tiny_server, doomed, lambda d: d.get("status") == "InProgress")
-    assert http.delete(f"{tiny_server.url}{AUTHORING}/apps/{doomed}").status_code == 200
-    survivor = app_with_examples(3)
+    with Http(tiny_server, tiny_server.key) as http:
+        doomed = _app_with_examples(http, "gone", 30)
+        workers = stop_in_training(http, tiny_server, doomed)
+        try:
+            assert http.delete(f"/apps/{doomed}").status_code == 200
+        finally:
+            signal_all(workers, signal.SIGCONT)
+        survivor = _app_with_examples(http, "survivor", 3)
+        assert http.post(f"/apps/{survivor}/versions/0.1/train").json()["status"] == "Queued"
     done = _wait(tiny_server, survivor, lambda d: d.get("status") not in ("Queued", "InProgress"))
     assert done["status"] == "Success", done
 
@@ -154,16 +147,9 @@ def test_deleting_an_app_while_it_trains_leaves_the_worker_running(tiny_server):
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process through /proc")
 def test_a_killed_worker_is_replaced_and_its_job_fails(start_server, tiny_model, tmp_path):
     server = start_server(data_dir=tmp_path, LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1")
-    http = requests.Session()
-    http.headers["Ocp-Apim-Subscription-Key"] = server.key
-    app_id = http.post(f"{server.url}{AUTHORING}/apps/", json={"name": "crash", "culture": "en-us"}).json()
-    base = f"{server.url}{AUTHORING}/apps/{app_id}/versions/0.1"
-    assert http.post(f"{base}/intents", json={"name": "Greet"}).status_code == 201
-    examples = [{"text": f"hello number {i}", "intentName": "Greet"} for i in range(30)]
-    assert http.post(f"{base}/examples", json=examples).status_code == 201
-    assert http.post(f"{base}/train").json()["status"] == "Queued"
-    _wait(server, app_id, lambda d: d.get("status") == "InProgress")
-    killed = _workers(server.process.pid)
+    http = Http(server, server.key)
+    app_id = _app_with_examples(http, "crash", 30)
+    killed = stop_in_training(http, server, app_id)
     assert len(killed) == 1, "one training worker expected"
     os.kill(killed[0], signal.SIGKILL)
     assert _status_in_db(tmp_path) == "InProgress"  # the killed worker could not record anything
@@ -173,19 +159,7 @@ def test_a_killed_worker_is_replaced_and_its_job_fails(start_server, tiny_model,
 
     failed = _wait(server, app_id, lambda d: d.get("status") != "InProgress")  # by the worker `serve` started
     assert (failed["statusId"], failed["status"]) == (1, "Fail") and "Interrupted" in failed["failureReason"]
-    assert set(_workers(server.process.pid)).isdisjoint(killed) and "starting another" in server.output()
-    assert http.post(f"{base}/train").json()["status"] == "Queued"
+    assert set(training_workers(server)).isdisjoint(killed) and "starting another" in server.output()
+    assert http.post(f"/apps/{app_id}/versions/0.1/train").json()["status"] == "Queued"
     done = _wait(server, app_id, lambda d: d.get("status") not in ("Queued", "InProgress"))
     assert done["status"] == "Success", done
-
-
-def _workers(pid: int) -> list[int]:
-    """The training workers among the children of `pid` (multiprocessing's resource tracker is another child)."""
-    found = []
-    for child in _children(pid):
-        try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(child)
-        except OSError:  # it has just exited
-            continue
-    return found

@@ -1,10 +1,15 @@
 """A small travel app authored over plain HTTP on `tiny_server`, trained and published (seconds with tiny BERT).
 
 Shared by test_query_logs.py and test_batch_tests.py. Its one entity, City, is machine-learned, so every
-entity span a prediction holds is one a batch test scores.
+entity span a prediction holds is one a batch test scores. Also the training helpers of the crash tests: a
+server's training workers, and `stop_in_training`, which makes a training's InProgress state last.
 """
+import os
+import signal
+import sqlite3
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +76,62 @@ def trained_travel_app(http) -> str:
     response = http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False})
     assert response.status_code == 201, response.text
     return app_id
+
+
+def training_status(http, app_id: str, version: str = "0.1") -> str | None:
+    statuses = http.get(f"/apps/{app_id}/versions/{version}/train").json()
+    return statuses[0]["details"]["status"] if statuses else None
+
+
+def training_workers(server) -> list[int]:
+    """The pids of the server's training workers (multiprocessing's resource tracker is another child)."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == \
+                    server.process.pid and b"spawn_main" in (entry / "cmdline").read_bytes():
+                workers.append(int(entry.name))
+        except (OSError, ValueError, IndexError):  # a process that has just exited
+            continue
+    return workers
+
+
+def stop_in_training(http, server, app_id: str, version: str = "0.1") -> list[int]:
+    """Train `version` and stop the server's training workers (SIGSTOP) while it trains, holding no database lock:
+    its job then stays InProgress until they continue (SIGCONT) or are killed. Their pids.
+
+    Polling cannot be sure to see a training in progress (a fast machine may finish one between two polls), so a
+    training that ended first is done again, on an edited version, until one is caught in progress.
+    """
+    workers = training_workers(server)
+    assert workers, "no training worker found"
+    for attempt in range(10):
+        if training_status(http, app_id, version) not in ("Queued", "InProgress"):
+            if attempt:  # the last training ended before the workers stopped: a new revision to train
+                edit = {"text": f"one more example {attempt}", "intentName": "None"}
+                assert http.post(f"/apps/{app_id}/versions/{version}/example", json=edit).status_code == 201
+            assert http.post(f"/apps/{app_id}/versions/{version}/train").status_code == 202
+        wait_until(lambda: training_status(http, app_id, version) != "Queued", what="the training's start")
+        signal_all(workers, signal.SIGSTOP)
+        if training_status(http, app_id, version) == "InProgress" and _writable(server.data_dir / "luislite.db"):
+            return workers
+        signal_all(workers, signal.SIGCONT)
+    pytest.fail(f"every training of {app_id} ended before the workers could be stopped")
+
+
+def signal_all(pids: list[int], number: int) -> None:
+    for pid in pids:
+        os.kill(pid, number)
+
+
+def _writable(database: Path) -> bool:
+    """Whether no one holds SQLite's write lock on `database` (a worker stopped while writing would)."""
+    connection = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()

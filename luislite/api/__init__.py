@@ -8,7 +8,7 @@ the keys store (`auth.py`), request bodies (`body.py`), success answers (`respon
 """
 from flask import Flask
 
-from luislite.api import access_log, health, luis, openapi
+from luislite.api import access_log, health, home, luis, openapi
 from luislite.api.errors import register_error_handlers
 
 SURFACES = [luis.SURFACE]
@@ -31,6 +31,7 @@ class NormalizePath:
 def register_api(app: Flask) -> None:
     register_error_handlers(app, SURFACES)
     access_log.register(app)
+    app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
     for surface in SURFACES:

@@ -23,7 +23,7 @@ bp = Blueprint("openapi", __name__)
 
 GUID = {"type": "string", "format": "uuid"}
 TEXT = {"type": "string"}
-KEYLESS = {"health", "openapi"}  # blueprints whose routes need no key
+KEYLESS = {"home", "health", "openapi"}  # blueprints whose routes need no key
 UNDOCUMENTED = {"static", "console"}  # not API: Flask's static files, the web console (luislite/console)
 GUID_IDS = ["app_id", "intent_id", "entity_id", "role_id", "pattern_id", "child_id", "model_id"]
 VARIABLES = dict.fromkeys(GUID_IDS, GUID) | {"slot": {"type": "string", "enum": ["production", "staging"]}}

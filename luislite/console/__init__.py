@@ -1,4 +1,5 @@
-"""The console: the LUIS portal's pages, served by the same app at `/` and `/console/` (off with LUISLITE_CONSOLE=0).
+"""The console: the LUIS portal's pages, served by the same app at `/console/`, and at `/` to a browser (`GET /`
+answers JSON to other clients, see api/home.py); off with LUISLITE_CONSOLE=0.
 
 Static files only (ES modules, no build step): the pages are a client of the public REST API, calling the
 authoring and prediction URLs with the authoring key the user typed, kept in the tab's sessionStorage. No private
@@ -16,19 +17,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 bp = Blueprint("console", __name__)
 
 
-@bp.get("/")
 @bp.get("/console")
 def index():
-    return send_from_directory(STATIC, "index.html", max_age=0)
+    """The console's page (what `GET /` answers a browser while the console is on)."""
+    return static_file("index.html")
 
 
 @bp.get("/console/<path:filename>")
 def static_file(filename):
-    return send_from_directory(STATIC, filename, max_age=0)
-
-
-@bp.after_request
-def secure(response):
+    response = send_from_directory(STATIC, filename, max_age=0)
     response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                              "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"})
     return response

@@ -292,7 +292,8 @@ class PatternAnyEntity(Entity):
     @classmethod
     def _fields(cls, doc):
         items = doc.get("explicitList") or []
-        return {"explicit_list": [ExplicitItem(i, n) if isinstance(i, str) else ExplicitItem(i["explicitListItem"], i["id"])
+        return {"explicit_list": [ExplicitItem(i, n) if isinstance(i, str)
+                                  else ExplicitItem(i["explicitListItem"], i["id"])
                                   for n, i in enumerate(items, 1)]}
 
     def _fields_json(self, ids):
@@ -565,7 +566,8 @@ class AppVersion:
         if len(text) > LIMITS["text"]:
             raise AppVersionError(f"The utterance text exceeds the maximum of {LIMITS['text']} characters.")
         if not self.intent(utterance.intent):
-            raise AppVersionError(f"The intent classifier {utterance.intent} does not exist in the selected application")
+            raise AppVersionError(f"The intent classifier {utterance.intent} does not exist in the selected "
+                                  "application")
         self._check_labels(utterance.labels, text, None, None)
 
     def spell_names(self, utterance: Utterance) -> None:
@@ -597,7 +599,8 @@ class AppVersion:
             if definition is None:
                 entity = self.entity(label.entity)
                 if entity is None:
-                    raise AppVersionError(f"The entity extractor {label.entity} does not exist in the selected application")
+                    raise AppVersionError(f"The entity extractor {label.entity} does not exist in the selected "
+                                          "application")
                 if label.role and not entity.role(label.role):
                     raise AppVersionError(f"The role '{label.role}' does not exist on entity '{label.entity}'.")
                 children = entity.children if isinstance(entity, MLEntity) else []
@@ -632,17 +635,23 @@ LIMITS = {"intents": 500, "utterances": 15_000, "text": 500, "name": 50, "ml_ent
           "pattern_any_entities": 100, "patterns": 500, "pattern": 400, "phraselists": 500,
           "phrases": 500_000, "roles": 10, "children": 20, "depth": 5, "versions": 100, "version_id": 10,
           "apps": 500, "batch": 100, "app_roles": 300, "explicit_list": 50, "model_features": 10}
-_FORBIDDEN_NAME_CHARS = set(":$&%*()+?~") | {chr(c) for c in range(32)} | {"\x7f"}
+_CONTROL_CHARS = {chr(c) for c in range(32)} | {"\x7f"}
+_FORBIDDEN_NAME_CHARS = set(":$&%*()+?~") | _CONTROL_CHARS
 
 
-def check_name(name, what: str) -> str:
-    """A valid LUIS name for an app, intent, entity, role or phrase list, stripped."""
+def check_app_name(name) -> str:
+    """A valid LUIS application name, stripped: punctuation is allowed, as in `bf luis:build`'s `bot(dev)-app.lu`."""
+    return check_name(name, "application", forbidden=_CONTROL_CHARS)
+
+
+def check_name(name, what: str, forbidden: set[str] = _FORBIDDEN_NAME_CHARS) -> str:
+    """A valid LUIS name for an intent, entity, role or phrase list, stripped."""
     if not isinstance(name, str) or not name.strip():
         raise AppVersionError(f"The {what} name must not be empty.")
     name = name.strip()
     if len(name) > LIMITS["name"]:
         raise AppVersionError(f"The {what} name '{name[:60]}...' exceeds the maximum of {LIMITS['name']} characters.")
-    if _FORBIDDEN_NAME_CHARS & set(name):
+    if forbidden & set(name):
         raise AppVersionError(f"The {what} name '{name}' contains a character LUIS does not allow.")
     return name
 

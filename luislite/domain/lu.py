@@ -118,7 +118,8 @@ class _LuReader:
         elif line[0] in "-*+":
             self.read_body_line(line[1:].strip(), indent)
         elif line.startswith("[") and "](" in line:
-            warnings.warn(f"Line {self.number}: import '{line}' ignored; merge the files first.", LuWarning)
+            warnings.warn(f"Line {self.number}: import '{line}' ignored; merge the files first.", LuWarning,
+                          stacklevel=2)
         elif line.startswith("$"):
             raise self.error("the '$' entity syntax is not supported; define entities with '@'.")
         else:
@@ -137,7 +138,7 @@ class _LuReader:
     def read_intent_header(self, line: str) -> None:
         name = line[1:].strip()
         if name.startswith("?"):
-            warnings.warn(f"Line {self.number}: QnA section '{line}' ignored.", LuWarning)
+            warnings.warn(f"Line {self.number}: QnA section '{line}' ignored.", LuWarning, stacklevel=2)
             self.block = _Block("skip")
             return
         if name.startswith("#"):

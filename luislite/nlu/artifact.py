@@ -11,6 +11,8 @@ The directory is the caller's: making a half-written one invisible to readers is
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -61,7 +63,23 @@ def quantize(source: Path, target: Path) -> None:
     """Int8 weights, one scale per output channel (per-tensor scales cost ~2.4 slot-F1 points on small data)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    quieter = _QuantizerAtDebug()
+    logging.getLogger().addFilter(quieter)
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.getLogger().removeFilter(quieter)
+
+
+class _QuantizerAtDebug(logging.Filter):
+    """onnxruntime's quantizer logs on the root logger, at INFO, every tensor it leaves alone (~70 lines for a
+    BERT): below ERROR, its records go to the `onnxruntime.quantization` logger at DEBUG instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR or f"{os.sep}onnxruntime{os.sep}" not in record.pathname:
+            return True
+        logging.getLogger("onnxruntime.quantization").debug(record.getMessage())
+        return False
 
 
 def load_model(artifact_dir: Path) -> JointBert:

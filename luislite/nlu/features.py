@@ -6,8 +6,9 @@ each intent's and each slot tag's logit a learned weight per channel, masked so 
 models it is a feature of: every model when it is global (`enabledForAllModels`), else the intents, entities and
 children that name it among their `features`. So a phrase list teaches the model that its words (all of them, not
 only those seen in examples) signal an intent or an entity. An interchangeable list (`mode: true`, LUIS's
-synonyms) also teaches by example: training swaps its matches for other phrases of the list (`fit.swap_phrases`). A required phrase list (`isRequired` on an ML entity or
-child) is enforced at prediction by `recognizer.merge`: a span that overlaps no match of the list is dropped.
+synonyms) also teaches by example: training swaps its matches for other phrases of the list (`fit.swap_phrases`).
+A required phrase list (`isRequired` on an ML entity or child) is enforced at prediction by `recognizer.merge`: a
+span that overlaps no match of the list is dropped.
 Inactive lists (`activated: false`) and lists no model uses are left out, as in LUIS.
 """
 from __future__ import annotations

@@ -136,7 +136,7 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
     optimizer, schedule = _optimizer(model, recipe, steps)
     pool = value_pool(examples)
     phrases = [batcher.phrases.alternatives(n) for n in range(len(batcher.phrases))] if batcher.phrases else []
-    step, epoch, best, best_state, waited, history = 0, 0, -1.0, None, 0, []
+    step, epoch, best, best_state, best_metrics, waited, history = 0, 0, -1.0, None, None, 0, []
     while step < steps and waited <= recipe.patience:
         epoch += 1
         model.train()
@@ -161,7 +161,7 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
             history.append(metrics | {"epoch": epoch, "step": step})
             score = (metrics["intent_accuracy"] + metrics["slot_f1"] + metrics["exact_match"]) / 3
             if score > best:
-                best, waited = score, 0
+                best, best_metrics, waited = score, metrics, 0
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             else:
                 waited += 1
@@ -169,7 +169,8 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
         model.load_state_dict(best_state)
     model.eval()
     return {"steps": step, "epochs": epoch, "batch_size": batch_size, "train_examples": len(examples),
-            "validation_examples": len(validation), "validation": history}
+            "validation_examples": len(validation), "validation": history, "loss": round(loss.item(), 4),
+            "kept_validation": best_metrics}
 
 
 def _set_threads(threads: int | None) -> int:
@@ -181,11 +182,13 @@ def _set_threads(threads: int | None) -> int:
 
 
 def _optimizer(model: JointBert, recipe: Recipe, steps: int):
-    """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear warmup/decay."""
+    """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear
+    warmup/decay."""
     encoder = [p for p in model.encoder.parameters() if p.requires_grad]
     features = [p for name, p in model.named_parameters() if "_features." in name]
     heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.") and "_features." not in name]
-    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr}, {"params": heads, "lr": recipe.head_lr},
+    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr},
+                                   {"params": heads, "lr": recipe.head_lr},
                                    {"params": features, "lr": recipe.feature_lr, "weight_decay": 0.0}],
                                   weight_decay=recipe.weight_decay)
     warmup = max(1, int(steps * recipe.warmup))

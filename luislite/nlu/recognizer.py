@@ -80,7 +80,8 @@ class Recognizer:
             inputs["features"][0, positions] = self.phrases.features([t.text for t in tokens], matches)[kept]
         intent_logits, *slot_logits = self.session.run(None, inputs)
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
-        parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + [p.parse(text) for p in self.parsers]
+        parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + \
+            [p.parse(text) for p in self.parsers]
         if extra and extra.lists:
             parsed.append(ListParser([ListMatcher(e) for e in extra.lists]).parse(text))
         pattern = None

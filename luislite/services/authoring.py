@@ -9,8 +9,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, Intent, Label, Utterance, check_limit,
-                                        check_name)
+from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, Intent, Label, Utterance, check_app_name,
+                                        check_limit, check_name)
 from luislite.config import is_guid
 from luislite.domain.lu import parse_lu
 from luislite.db import App, Example, TrainingJob, Version, db, utcnow
@@ -52,7 +52,7 @@ def list_apps(skip: int, take: int) -> list[App]:
 def create_app(name: str, culture: str, description: str = "", domain: str = "", usage_scenario: str = "",
                version: AppVersion | None = None) -> App:
     """A new app holding one version (a fresh one with the None intent, or `version`)."""
-    name = check_name(name, "application")
+    name = check_app_name(name)
     if db.session.scalar(sa.select(sa.func.count()).select_from(App)) >= LIMITS["apps"]:
         raise LimitReached(f"The maximum of {LIMITS['apps']} applications was reached.")
     if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
@@ -69,7 +69,7 @@ def create_app(name: str, culture: str, description: str = "", domain: str = "",
 
 def update_app(app: App, name: str | None, description: str | None) -> None:
     if name is not None and name.strip().lower() != app.name.lower():
-        name = check_name(name, "application")
+        name = check_app_name(name)
         if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
             raise Conflict(f"An application with the name '{name}' already exists.")
         app.name = name
@@ -126,9 +126,13 @@ def store_version(app: App, version: AppVersion) -> Version:
 
 
 def import_version(app: App, doc, version_id: str | None) -> Version:
+    """Import LUIS JSON or `.lu` as a new version, which becomes the active one (as in LUIS; `bf luis:build`
+    exports the active version to compare the next build with)."""
     version = parse_luis(doc)
     version.version_id = version_id or version.version_id
-    return store_version(app, version)
+    row = store_version(app, version)
+    app.active_version = row.version_id
+    return row
 
 
 @_bulk()

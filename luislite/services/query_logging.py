@@ -37,7 +37,7 @@ def record(app_id: str, query: str, prediction: Prediction, response: str, *, sl
            "second_score": second, "entities": [_span_json(s, query) for s in prediction.entities],
            "created": utcnow()}
     try:
-        db.session.rollback()  # end any read of the request (a POST's holds the write lock) so the INSERT can write
+        db.session.rollback()  # end the request's read transaction, if any, before the INSERT's own
         with db.engine.begin() as connection:
             if slot is None:
                 connection.execute(_INSERT, row | {"version_id": version_id})

@@ -30,7 +30,8 @@ def enqueue(version: Version) -> str:
 
 
 def model_statuses(version: Version) -> list[dict]:
-    """GET .../train: one entry per trainable model (intents, ML and composite entities), all sharing the job's status."""
+    """GET .../train: one entry per trainable model (intents, ML and composite entities), all sharing the job's
+    status."""
     job = latest_job(version)
     if job is None:
         return []

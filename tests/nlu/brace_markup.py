@@ -1,4 +1,5 @@
-"""Small apps written in a brace markup, for the nlu tests (the tiny BERT checkpoint, `tiny_model`, comes from tests/conftest.py)."""
+"""Small apps written in a brace markup, for the nlu tests (the tiny BERT checkpoint, `tiny_model`, comes from
+tests/conftest.py)."""
 from __future__ import annotations
 
 import re

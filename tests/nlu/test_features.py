@@ -60,8 +60,8 @@ def test_interchangeable_phrases_swap_whole_values_and_words_outside_entities():
     swaps = [phrases.alternatives(0)]
     assert swaps == [[["passion", "fruit"], ["kiwi"]]]
     tagged = Example(["kiwi", "and", "passion", "fruit"], 0, [[1, 0, 1, 2]])
-    assert [(e.words, e.tags) for e in [swap_phrases(tagged, phrases, [[["passion", "fruit"]]], random.Random(0), 1.0)]] == [
-        (["passion", "fruit", "and", "passion", "fruit"], [[1, 2, 0, 1, 2]])]
+    swapped = swap_phrases(tagged, phrases, [[["passion", "fruit"]]], random.Random(0), 1.0)
+    assert (swapped.words, swapped.tags) == (["passion", "fruit", "and", "passion", "fruit"], [[1, 2, 0, 1, 2]])
     outside = Example(["kiwi", "please"], 0, [[0, 0]])
     assert swap_phrases(outside, phrases, [[["passion", "fruit"]]], random.Random(0), 1.0).tags == [[0, 0, 0]]
     cut = Example(["passion", "fruit", "tea"], 0, [[1, 2, 2]])  # the match is part of a longer value: kept

@@ -17,7 +17,7 @@ from luislite.nlu.recognizer import Recognizer
 
 from brace_markup import TRAVEL, make_app, parse, travel_entities
 
-LUIS_APPS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "luis-apps"  # the shared data, beside the repo
+LUIS_APPS = Path(__file__).resolve().parents[1] / "fixtures" / "luis-apps"
 FAST = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=20, min_epochs=1)
 
 
@@ -54,7 +54,8 @@ def test_artifact_files_and_labels(travel):
             "model.int8.onnx"} <= {p.name for p in out.iterdir()}
     labels = json.loads((out / "labels.json").read_text())
     assert labels["intents"][0] == "None" and len(labels["intents"]) == 6
-    assert [s["path"] for s in labels["tags"]["layers"][1]] == [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
+    assert [s["path"] for s in labels["tags"]["layers"][1]] == \
+        [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 
@@ -125,7 +126,8 @@ def test_no_utterances_is_a_clear_error(tiny_model, tmp_path):
 
 
 def test_serving_does_not_import_torch():
-    code = "import sys, luislite.nlu.recognizer; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    code = "import sys, luislite.nlu.recognizer; " \
+           "assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -142,6 +142,57 @@ def test_models_are_built_once_and_only_for_prebuilts_the_app_uses():
     assert model("number", "en-us") is model("number", "en-us")
 
 
+# --- offsets into the original text ----------------------------------------------------------------------
+# Before each entity, a character whose case mapping changes the text's length: "İ".lower() and "ß".upper() are two
+# characters, "ﬁ".casefold() is "fi", and "e\u0301" is an "é" of two code points. Spans are written by hand.
+
+ODD = version(AIRPORT, RegexEntity("Ticket", regex_pattern="tkt-[a-z]+"), PrebuiltEntity("number"),
+              PrebuiltEntity("datetimeV2"), PrebuiltEntity("phonenumber"), PatternAnyEntity("FormName"),
+              patterns=[Pattern("send {FormName} to {Airport}", "Help"), Pattern("send {FormName}", "Help")])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("İstanbul: NYC, TKT-ABC, 3 tomorrow",
+     [("Airport", 10, 13), ("Ticket", 15, 22), ("number", 24, 25), ("datetimeV2", 26, 34)]),
+    ("Straße: NYC, TKT-ABC, 3 tomorrow",
+     [("Airport", 8, 11), ("Ticket", 13, 20), ("number", 22, 23), ("datetimeV2", 24, 32)]),
+    ("ﬁle: NYC, TKT-ABC, 3 tomorrow",
+     [("Airport", 5, 8), ("Ticket", 10, 17), ("number", 19, 20), ("datetimeV2", 21, 29)]),
+    ("Cafe\u0301: NYC, TKT-ABC, 3 tomorrow",
+     [("Airport", 7, 10), ("Ticket", 12, 19), ("number", 21, 22), ("datetimeV2", 23, 31)]),
+    ("İstanbul to NYC", [("Airport", 12, 15)]),
+    ("İstanbul TKT-ABC", [("Ticket", 9, 16)]),
+    ("İstanbul for 3", [("number", 13, 14)]),
+])
+def test_rule_spans_after_characters_whose_case_changes_length(text, expected):
+    spans = [s for found in Rules(ODD).parse(text, REFERENCE) for s in found]
+    assert sorted((s.entity, s.start, s.end) for s in spans) == sorted(expected)
+
+
+def test_a_prebuilt_whose_offsets_miss_its_text_is_found_where_its_text_is():
+    """The phone number model strips the space before "(0)" off its text, not off its start."""
+    text = "İ call +212 (0) 644444444 or +212 (0) 644444444"
+    phones = [(s.start, s.end) for s in PrebuiltParser(["phonenumber"]).parse(text)]
+    assert phones == [(12, 25), (34, 47)]
+
+
+def test_full_width_digits_are_numbers_at_their_own_offsets():
+    """The models read "３" as "3" (recognizers-text makes full-width forms ASCII): the span is the text's "３"."""
+    text = "İ book ３ rooms"
+    assert [(s.start, s.end, s.resolution.v3) for s in PrebuiltParser(["number"]).parse(text)] == [(7, 8, 3)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("send İstanbul ﬁle to NYC", [("FormName", 5, 17), ("Airport", 21, 24)]),
+    ("send the Straße ﬁle", [("FormName", 5, 19)]),
+    ("send the cafe\u0301 menu", [("FormName", 5, 19)]),
+])
+def test_pattern_spans_after_characters_whose_case_changes_length(text, expected):
+    rules = Rules(ODD)
+    found = rules.match(text, [s for spans in rules.parse(text, REFERENCE) for s in spans])
+    assert [(s.entity, s.start, s.end) for s in found.spans] == expected
+
+
 # --- patterns ----------------------------------------------------------------------------------------
 
 def patterns(*templates, entities=()):
@@ -156,7 +207,8 @@ def match(rules: Rules, text: str):
 
 
 def test_pattern_with_roles_optional_text_and_alternatives():
-    _, rules = patterns(("(book|reserve) [me] a flight from {Airport:origin} to {Airport:destination}[?]", "BookFlight"))
+    _, rules = patterns(("(book|reserve) [me] a flight from {Airport:origin} to {Airport:destination}[?]",
+                         "BookFlight"))
     text = "Reserve a flight from NYC to cdg?"
     found = match(rules, text)
     assert found.intent == "BookFlight"

@@ -35,7 +35,8 @@ class Rules:
         # entity name, lowercased -> (its name, its span kind)
         self.span_kinds = {e.name.lower(): (e.name, e.kind.span_kind) for e in version.entities}
         # composite name -> its children's names ("Parent::Child" for a child of an ML entity), lowercased
-        self.composites = {c.name.lower(): [n.lower() for n in c.children] for c in version.entities_of(CompositeEntity)}
+        self.composites = {c.name.lower(): [n.lower() for n in c.children]
+                           for c in version.entities_of(CompositeEntity)}
         # ML entity or child path (lowercased names) -> entities that must be found on it: its `instanceOf`, and
         # the models among its required features; the first is `instanceOf`, whose value the span takes
         self.required: dict[tuple[str, ...], list[str]] = {}

@@ -3,13 +3,14 @@
 Each recognizer model is built once per process and culture (the datetime model takes ~1 s to build) and run
 only for the prebuilts an app uses. The datetime model costs tens of milliseconds a parse, so an utterance that
 cannot hold a date or time (no digit and none of the words dates are made of) skips it, and its results are
-cached per (culture, text, reference time): without an explicit reference, "now" is taken to the minute. Prebuilts the library
-cannot provide (`personName`, `geographyV2`, `keyPhrase`) are never predicted and never fail.
+cached per (culture, text, reference time): without an explicit reference, "now" is taken to the minute. Prebuilts
+the library cannot provide (`personName`, `geographyV2`, `keyPhrase`) are never predicted and never fail.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 from functools import lru_cache, cache
 
 import regex
@@ -103,35 +104,58 @@ class PrebuiltParser:
         return parser if parser.names else None
 
     def parse(self, text: str, reference: dt.datetime | None = None) -> list[EntitySpan]:
-        spans = []
+        spans, query = [], _recognizable(text)
         for name in self.names:
             if name == "datetimeV2" and self.prefilter and not may_hold_a_date(text):
                 continue
             try:
                 if name == "datetimeV2":  # "now" to the minute: a query repeated within a minute costs nothing
                     now = reference or dt.datetime.now().replace(second=0, microsecond=0)
-                    results = _datetimes(self.culture, text, now)
+                    results = _datetimes(self.culture, query, now)
                 else:
-                    results = self.models[name].parse(text)
+                    results = self.models[name].parse(query)
             except Exception:  # a recognizer bug must not fail the prediction
                 log.warning("prebuilt %s failed on %r", name, text, exc_info=True)
                 continue
-            spans += [span for result in results if (span := _span(name, result, text))]
+            spans += [span for result in results if (span := _span(name, result, text, query))]
         return spans
 
 
-def _span(name: str, result, text: str) -> EntitySpan | None:
+def _recognizable(text: str) -> str:
+    """`text` with each character whose lowercase is longer ("İ" -> "i̇") lowercased to one character ("i").
+
+    Most recognizers-text models lowercase the query (and make full-width digits ASCII) before matching, and answer
+    offsets into that copy: given a text that lowercases to as many characters, their offsets are the text's."""
+    return "".join(char if len(char.lower()) == 1 else char.lower()[0] for char in text)
+
+
+def _span(name: str, result, text: str, query: str) -> EntitySpan | None:
     start, end = result.start, result.end + 1  # recognizers-text ends are inclusive
-    if not (0 <= start < end <= len(text)) or text[start:end].lower() != (result.text or "").lower():
-        found = text.lower().find((result.text or "").lower())
-        if found < 0 or not result.text:
+    if not (0 <= start < end <= len(text)) or _folded(query[start:end]) != _folded(result.text or ""):
+        if (found := _locate(result, query)) is None:
             return None
-        start, end = found, found + len(result.text)
+        start, end = found
     resolution = result.resolution or {}
     value = resolve(name, result.type_name, resolution, text[start:end])
     if value is None:
         return None
     return EntitySpan(name, start, end, None, kind="prebuilt", resolution=value, type=value.type)
+
+
+def _folded(text: str) -> str:
+    """What a result's text is compared by: full-width forms made ASCII (as the models see them), case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _locate(result, query: str) -> tuple[int, int] | None:
+    """[start, end) of a result whose offsets miss its text (the phone number model strips a space off its text but
+    not off its start): the occurrence of its text nearest its start, ignoring case."""
+    wanted = (result.text or "").lower()
+    found = [m.start() for m in regex.finditer(regex.escape(wanted), query.lower(), overlapped=True)] if wanted else []
+    if not found:
+        return None
+    start = min(found, key=lambda at: abs(at - result.start))
+    return start, start + len(wanted)
 
 
 def resolve(name: str, type_name: str, resolution: dict, text: str) -> PrebuiltValue | None:

@@ -47,7 +47,8 @@ def _external(query: str, entity: dict, recognizer: Recognizer) -> EntitySpan:
         raise bad_argument(f"The external entity '{entity['entityName']}' ends past the end of the query.")
     name, kind = _entity(recognizer, entity["entityName"])
     resolution = ExternalValue(entity["resolution"]) if entity.get("resolution") is not None else None
-    return EntitySpan(name, start, end, entity.get("score"), kind=kind, resolution=resolution, source="externalEntities")
+    return EntitySpan(name, start, end, entity.get("score"), kind=kind, resolution=resolution,
+                      source="externalEntities")
 
 
 def datetime_reference(body=None) -> dt.datetime | None:

@@ -71,7 +71,7 @@ def _flat(spans: list[EntitySpan]):
 
 
 def _entity_v2(span: EntitySpan, text: str) -> dict:
-    entity = {"entity": text[span.start:span.end].lower(), "type": span_type(span), "startIndex": span.start,
+    entity = {"entity": _lower(text[span.start:span.end]), "type": span_type(span), "startIndex": span.start,
               "endIndex": span.end - 1}
     if span.score is not None:
         entity["score"] = round(span.score, 6)
@@ -85,8 +85,14 @@ def _entity_v2(span: EntitySpan, text: str) -> dict:
 
 
 def _composite_v2(span: EntitySpan, text: str) -> dict:
-    return {"parentType": span.entity, "value": text[span.start:span.end].lower(),
-            "children": [{"type": span_type(c), "value": text[c.start:c.end].lower()} for c in span.children]}
+    return {"parentType": span.entity, "value": _lower(text[span.start:span.end]),
+            "children": [{"type": span_type(c), "value": _lower(text[c.start:c.end])} for c in span.children]}
+
+
+def _lower(text: str) -> str:
+    """`text` lowercased a character at a time, each to one character ("İ" -> "i", where `lower()` gives two): v2's
+    `entity` is as long as its span, endIndex - startIndex + 1."""
+    return "".join(char.lower()[0] for char in text)
 
 
 def prediction_v2(query: str, prediction: Prediction, verbose: bool) -> dict:

@@ -11,13 +11,14 @@ from luislite.api.openapi import TEXT, operation
 from luislite.api.luis.prediction import check_query, datetime_reference
 from luislite.api.luis.prediction.render import prediction_v2
 from luislite.api.luis.schemas.prediction import LuisResult, PredictionOptionsV2, PredictionQueryV2
+from luislite.db import writes_lazily
 
 bp = Blueprint("predict_v2", __name__)
 bp.before_request(lambda: require_key(prediction=True))
 
 
 def _query() -> str:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as Flask answers it for every GET route
         return check_query(request.args.get("q"))
     raw = request.get_data(as_text=True)
     try:
@@ -28,6 +29,7 @@ def _query() -> str:
 
 
 @bp.route("/apps/<app_id>", methods=["GET", "POST"])
+@writes_lazily
 @operation(LuisResult, query=PredictionQueryV2, methods=["GET"])
 @operation(LuisResult, status=200, query=PredictionOptionsV2, body={"application/json": TEXT, "text/plain": TEXT},
            methods=["POST"])

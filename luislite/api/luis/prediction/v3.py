@@ -11,6 +11,7 @@ from luislite.api.luis.prediction import check_query, datetime_reference, reques
 from luislite.api.luis.prediction.render import prediction_v3
 from luislite.api.luis.schemas.prediction import (PredictionOptionsV3, PredictionQueryV3, PredictionRequest,
                                                   PredictionResponseV3)
+from luislite.db import writes_lazily
 
 bp = Blueprint("predict_v3", __name__)
 bp.before_request(lambda: require_key(prediction=True))
@@ -18,7 +19,7 @@ bp.before_request(lambda: require_key(prediction=True))
 
 def _request() -> tuple[str, dict | None]:
     """The query, and the POST body (parsed once) that may carry `options`."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as Flask answers it for every GET route
         return check_query(request.args.get("query")), None
     body = json_body()
     if not isinstance(body, dict):
@@ -37,6 +38,7 @@ def _predict(artifact: str, app_id: str, **served_by):
 
 
 @bp.route("/apps/<app_id>/slots/<slot>/predict", methods=["GET", "POST"])
+@writes_lazily
 @operation(PredictionResponseV3, query=PredictionQueryV3, methods=["GET"])
 @operation(PredictionResponseV3, status=200, query=PredictionOptionsV3, body=PredictionRequest, methods=["POST"])
 def predict_slot(app_id, slot):
@@ -45,6 +47,7 @@ def predict_slot(app_id, slot):
 
 
 @bp.route("/apps/<app_id>/versions/<version_id>/predict", methods=["GET", "POST"])
+@writes_lazily
 @operation(PredictionResponseV3, query=PredictionQueryV3, methods=["GET"])
 @operation(PredictionResponseV3, status=200, query=PredictionOptionsV3, body=PredictionRequest, methods=["POST"])
 def predict_version(app_id, version_id):

@@ -1,0 +1,253 @@
+"""Mutation check: put deliberate bugs in the code one at a time and see whether the tests named for them fail.
+
+    .venv/bin/python benchmarks/mutate.py                 # every mutation (tens of minutes)
+    .venv/bin/python benchmarks/mutate.py --list          # the mutations and their test files
+    .venv/bin/python benchmarks/mutate.py --only v2-endindex-exclusive --only import-drops-patterns
+    .venv/bin/python benchmarks/mutate.py --baseline      # first check that the named tests pass unmutated
+    make mutate
+
+Each mutation is a small textual patch: a file, an exact snippet of it and what replaces the snippet. The working
+tree (tracked files and untracked ones git does not ignore) is copied to a temporary directory; each mutation is
+applied there, the test files named for it run with pytest (`-x -q`, a timeout), and the file is restored. The copy
+is removed at the end, Ctrl-C included: the checkout itself is never edited. A snippet not found exactly once stops
+the run before anything runs, so the list stays honest when the code moves: update it.
+
+Results: `caught` (a test failed), `MISSED` (all passed: the tests cannot see this bug), `no tests` (none of the
+named files exists yet), `error` (pytest could not run them: a collection error...), `timeout`. A test file
+named but absent is marked so and the others run. `caught` means something only where the tests pass unmutated:
+`--baseline` checks that first. Never run by CI or `make test`: it takes as long as the named test files, once per
+mutation.
+"""
+import argparse
+import os
+import signal
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    what: str
+    file: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTATIONS = [
+    Mutation("querylogs-without-key", "query logs and the review list are served without any key",
+             "luislite/api/luis/authoring/querylogs.py",
+             'bp = authoring_blueprint("querylogs")',
+             'bp = __import__("flask").Blueprint("querylogs", __name__)',
+             ("tests/test_access_policy.py",)),
+    Mutation("endpoint-key-authors", "an endpoint (prediction) key is accepted for authoring",
+             "luislite/api/auth.py",
+             "config.authoring_keys + (config.endpoint_keys if prediction else [])",
+             "config.authoring_keys + config.endpoint_keys",
+             ("tests/test_access_policy.py", "tests/test_errors.py")),
+    Mutation("staging-publish-overwrites-production", "publishing to staging also points production at the version",
+             "luislite/services/publishing.py",
+             "    db.session.add(publication)\n    return publication\n",
+             "    db.session.add(publication)\n"
+             "    if is_staging:\n"
+             "        production = db.session.get(Publication, (version.app_id, 'production'))\n"
+             "        if production:\n"
+             "            production.version_id, production.artifact = version_id, version.artifact\n"
+             "    return publication\n",
+             ("tests/test_prediction.py",)),
+    Mutation("prebuilt-fallback-off-by-one", "a prebuilt found again in the text (offsets did not match) starts one "
+             "character late",
+             "luislite/nlu/rules/prebuilt.py",
+             "    return start, start + len(wanted)",
+             "    return start + 1, start + 1 + len(wanted)",
+             ("tests/test_prediction.py", "tests/nlu/test_rules.py")),
+    Mutation("istanbul-lower", "recognizers-text sees the raw text again: its offsets are in its lowered copy, "
+             "longer than the text after 'İ'",
+             "luislite/nlu/rules/prebuilt.py",
+             "spans, query = [], _recognizable(text)",
+             "spans, query = [], text",
+             ("tests/test_prediction.py", "tests/nlu/test_rules.py")),
+    Mutation("model-spans-shifted", "every span the model finds starts and ends one character late",
+             "luislite/nlu/tags.py",
+             "span = EntitySpan(slot.path[-1], words[a].start, words[b].end, score, slot.role, kind=slot.kind)",
+             "span = EntitySpan(slot.path[-1], words[a].start + 1, words[b].end + 1, score, slot.role, "
+             "kind=slot.kind)",
+             ("tests/test_prediction.py",)),
+    Mutation("v2-endindex-exclusive", "v2 answers an exclusive endIndex (LUIS's is inclusive)",
+             "luislite/api/luis/prediction/render.py",
+             '"endIndex": span.end - 1}',
+             '"endIndex": span.end}',
+             ("tests/test_prediction.py",)),
+    Mutation("v3-show-all-intents-ignored", "v3 answers only the top intent even with show-all-intents=true",
+             "luislite/api/luis/prediction/render.py",
+             "intents = prediction.intents if show_all_intents else dict([next(iter(prediction.intents.items()))])",
+             "intents = dict([next(iter(prediction.intents.items()))])",
+             ("tests/test_prediction.py",)),
+    Mutation("pattern-intent-not-on-top", "a matching pattern's intent is not put on top",
+             "luislite/nlu/recognizer.py",
+             "    if pattern is None:\n        return intents\n    score = max(",
+             "    if True:\n        return intents\n    score = max(",
+             ("tests/nlu/test_rules.py",)),
+    Mutation("list-case-sensitive", "list entities match only in the case the synonyms were written in",
+             "luislite/nlu/rules/lists.py",
+             'return unicodedata.normalize("NFC", word).casefold()',
+             'return unicodedata.normalize("NFC", word)',
+             ("tests/nlu/test_rules.py",)),
+    Mutation("import-drops-patterns", "importing LUIS JSON silently drops its patterns",
+             "luislite/domain/appversion.py",
+             'patterns=[Pattern.from_json(p) for p in doc.get("patterns") or []],',
+             "patterns=[],",
+             ("tests/test_import_export.py",)),
+    Mutation("missing-app-400", "an unknown app id answers 400 instead of 404",
+             "luislite/services/authoring.py",
+             "    if app is None:\n        raise NotFound(_APP_NOT_FOUND)",
+             "    if app is None:\n        raise AppVersionError(_APP_NOT_FOUND)",
+             ("tests/test_errors.py",)),
+    Mutation("train-never-success", "a finished training stays InProgress (the model still serves)",
+             "luislite/training/jobs.py",
+             'status="Fail" if failure else "Success", finished=now,',
+             'status="Fail" if failure else "InProgress", finished=now,',
+             ("tests/test_training_jobs.py",)),
+    Mutation("composite-children-dropped", "a composite the model finds answers without its children",
+             "luislite/nlu/recognizer.py",
+             "built.append(replace(composite, children=sorted(children, key=_order)))",
+             "built.append(replace(composite, children=[]))",
+             ("tests/nlu/test_rules.py",)),
+]
+
+
+def check(mutations: list[Mutation]) -> list[str]:
+    """What is wrong with the list against the code: snippets not found exactly once, or no-op patches."""
+    problems = []
+    for m in mutations:
+        path = REPO / m.file
+        count = path.read_text().count(m.old) if path.exists() else 0
+        if count != 1 or m.old == m.new:
+            problems.append(f"{m.name}: {m.file} holds its old snippet {count} times (must be once):\n    {m.old!r}")
+    return problems
+
+
+def copy_tree(target: Path) -> None:
+    """The working tree as git sees it (tracked files and untracked ones it does not ignore) into `target`."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def environment(tree: Path) -> dict:
+    """The copy's luislite first on the path, no bytecode written (a restored file must never meet a stale .pyc)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUISLITE_")}
+    return env | {"PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run_tests(tree: Path, tests: list[str], timeout: float) -> str:
+    """pytest on `tests` in the copy: caught, MISSED, error or timeout. Its process group (servers a test started
+    included) is killed when it ends, times out or the run is interrupted."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    process = subprocess.Popen(command, cwd=tree, env=environment(tree), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        code = None
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    return {None: "timeout", 0: "MISSED", 1: "caught"}.get(code, "error")
+
+
+def mutate(tree: Path, mutation: Mutation, timeout: float) -> tuple[str, float]:
+    """(result, seconds) of one mutation, applied to the copy and then undone."""
+    tests = [t for t in mutation.tests if (tree / t).exists()]
+    if not tests:
+        return "no tests", 0.0
+    path = tree / mutation.file
+    original = path.read_text()
+    path.write_text(original.replace(mutation.old, mutation.new, 1))
+    started = time.monotonic()
+    try:
+        return run_tests(tree, tests, timeout), time.monotonic() - started
+    finally:
+        path.write_text(original)
+
+
+def baseline(tree: Path, mutations: list[Mutation], timeout: float) -> None:
+    """Run each named test file once, unmutated: a mutation is only `caught` by tests that pass without it."""
+    for test in dict.fromkeys(t for m in mutations for t in m.tests if (tree / t).exists()):
+        started = time.monotonic()
+        result = {"MISSED": "passes", "caught": "FAILS"}.get(run_tests(tree, [test], timeout), "error")
+        print(row(["(unmutated)", test, result, f"{time.monotonic() - started:.0f}"]), flush=True)
+
+
+def named(tree: Path, tests: tuple[str, ...]) -> str:
+    return " ".join(t if (tree / t).exists() else f"{t} (absent)" for t in tests)
+
+
+def check_copy(tree: Path) -> None:
+    """Refuse to run unless the copy's luislite is the one its tests import."""
+    found = subprocess.run([sys.executable, "-c", "import luislite; print(luislite.__file__)"], cwd=tree,
+                           env=environment(tree), capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(found).is_relative_to(tree):
+        sys.exit(f"the copy's tests would import {found}, not the copy's luislite")
+
+
+def row(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", metavar="NAME", help="run this mutation (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and their test files, run nothing")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds for one mutation's tests (default 900)")
+    parser.add_argument("--baseline", action="store_true", help="first run the named test files unmutated")
+    args = parser.parse_args()
+    unknown = set(args.only or ()) - {m.name for m in MUTATIONS}
+    if unknown:
+        sys.exit(f"unknown mutation(s): {', '.join(sorted(unknown))}; see --list")
+    problems = check(MUTATIONS)
+    if problems:
+        sys.exit("the mutation list no longer matches the code:\n" + "\n".join(problems))
+    chosen = [m for m in MUTATIONS if not args.only or m.name in args.only]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:40} {m.file}\n{'':40} {m.what}\n{'':40} tests: {' '.join(m.tests)}")
+        return
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill cleans up as Ctrl-C does
+    print(row(["mutation", "test files", "result", "seconds"]))
+    print(row(["---"] * 4))
+    results = []
+    with tempfile.TemporaryDirectory(prefix="luislite-mutate-") as tmp:
+        tree = Path(tmp)
+        copy_tree(tree)
+        check_copy(tree)
+        try:
+            if args.baseline:
+                baseline(tree, chosen, args.timeout)
+            for m in chosen:
+                result, seconds = mutate(tree, m, args.timeout)
+                results.append(result)
+                print(row([m.name, named(tree, m.tests), result, f"{seconds:.0f}"]), flush=True)
+        except KeyboardInterrupt:
+            print("interrupted: the checkout was never edited; the temporary copy is removed", file=sys.stderr)
+            sys.exit(130)
+    print(f"\n{results.count('caught')} caught, {results.count('MISSED')} missed, {len(results)} mutations")
+
+
+if __name__ == "__main__":
+    main()
