@@ -20,6 +20,13 @@ $(VENV)/.test: $(VENV)/.base
 serve: $(VENV)/.base
 	$(VENV)/bin/luislite serve
 
+# Debian's chromium and its driver, for the console's browser tests (tests/test_console.py), installed when missing.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else echo "chromium and chromium-driver are missing: the browser tests will be skipped (root: make browser)"; fi; \
+	fi
+
 # The Bot Framework CLI (`bf`, npm) that tests/test_bf_cli.py drives; --ignore-scripts: no install scripts run
 $(BF_STAMP):
 	rm -rf .bf
@@ -36,11 +43,11 @@ $(CLU2)/.ok:
 		azure-ai-language-conversations-authoring==1.0.0b4 pytest
 	touch $@
 
-test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok
+test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q --durations=20
 
 mutate: $(VENV)/.test
 	$(PY) benchmarks/mutate.py $(ARGS)
 
-.PHONY: serve test bf mutate
+.PHONY: serve test bf mutate browser

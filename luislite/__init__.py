@@ -14,7 +14,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
-    """The Flask app: database brought up to date, keys ready, LUIS blueprints mounted."""
+    """The Flask app: database brought up to date, keys ready, LUIS blueprints mounted, the console unless off."""
     from luislite import store
     from luislite.api import register_api
 
@@ -38,6 +38,10 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
             logging.getLogger(__name__).warning("Generated an authoring key, kept in %s",
                                                 config.data_dir / "authoring-key.json")
     register_api(app)
+    if config.console:
+        from luislite import console
+
+        app.register_blueprint(console.bp)
     return app
 
 

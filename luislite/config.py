@@ -11,6 +11,7 @@ LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
 LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the request's host)
 LUISLITE_EXPECT_WORKER   1: /ready needs a live training worker (`luislite serve` with workers sets it)
 LUISLITE_ACCESS_LOG      0: no JSON request log lines on stderr (default 1)
+LUISLITE_CONSOLE         0: no web console at / and /console/ (default 1)
 """
 import json
 import os
@@ -44,6 +45,7 @@ class Config:
     base_model: Path | None = None  # None: the packaged encoder
     train_threads: int | None = None  # None: every core but one
     predict_threads: int = 1
+    console: bool = True
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -54,7 +56,8 @@ class Config:
                    int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None,
                    env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0",
                    Path(base_model).expanduser() if base_model else None,
-                   int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1))
+                   int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1),
+                   env.get("LUISLITE_CONSOLE", "1") != "0")
 
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.

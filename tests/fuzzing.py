@@ -41,7 +41,9 @@ FUZZ_APP = {  # the travel app of tiny_app.py, with an entity of every kind
 }
 # operations that would delete or rename what `fuzz_app` names, leaving the rest of a run only 404s
 ENTITY_KINDS = ["entities", "closedlists", "patternanyentities", "compositeentities"]  # the first is the default
-DESTRUCTIVE = [("DELETE", r"\{(appId|versionId|intentId|entityId)\}$"), ("PUT", r"/versions/\{versionId\}$")]
+DESTRUCTIVE = [("DELETE", r"\{(appId|versionId|intentId|entityId)\}$"), ("PUT", r"/versions/\{versionId\}$"),
+               ("DELETE", r"/projects/\{name\}$"), ("PATCH", r"/projects/\{name\}$"),  # CLU: the app, seen so
+               ("POST", r"/projects/\{name\}/:(import|train)$")]
 
 
 @dataclass
@@ -62,7 +64,8 @@ def load_schema(url: str, key: str):
 
 
 def fuzz_app(http) -> dict:
-    """Path parameters naming a new app (`name` is also its CLU project's), with an entity of every kind, trained and published to both slots, its
+    """Path parameters naming a new app (`name`: its CLU project), with an entity of every kind, trained and
+    published to both slots, its
     version and some of its models (`entityId` by the kind in the path): predictions run the model and every
     recognizer, entity parts reach their entity."""
     name = f"fuzz-{uuid.uuid4().hex[:8]}"

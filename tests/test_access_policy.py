@@ -4,8 +4,9 @@ Each route and method answers its surface's 401 without a key and with a wrong k
 reads keys from: LUIS's header and `subscription-key`, CLU's header only); authoring routes also refuse an endpoint
 key, prediction routes (PREDICTION, by prefix) serve it. Only the routes in PUBLIC need no key: any other route,
 under whatever prefix, is held to the authoring policy, so a new keyless or prediction route fails here until it is
-listed, and a route of a surface not in SURFACES fails too. The key is checked before a route's view runs, so a URL needs only to route to its own rule;
-it names a real app (tests/fuzzing.py's, trained and published), so an unguarded route would serve its data.
+listed, and a route of a surface not in SURFACES fails too. The key is checked before a route's view runs, so a
+URL needs only to route to its own rule; it names a real app (tests/fuzzing.py's, trained and published), so an
+unguarded route would serve its data.
 """
 import re
 import tempfile
@@ -23,6 +24,7 @@ from luislite.api.openapi import VARIABLE
 from luislite.config import Config
 
 PUBLIC = {"/", "/health", "/ready", "/openapi.json",
+          "/console", "/console/<path:filename>",  # the web console's files: it sends the key the user types
           "/static/<path:filename>"}  # Flask's own, serving nothing: luislite has no static folder
 PREDICTION = ("/luis/prediction/v3.0/", "/luis/v3.0-preview/", "/luis/v3.0/", "/luis/v2.0/",
               "/language/:analyze-conversations")
@@ -143,9 +145,11 @@ def test_route_needs_its_key(tiny_server, app, session, rule, method):
 def test_every_public_route_exists_and_needs_no_key(tiny_server, session):
     rules = {rule.rule for rule, _ in ROUTES}
     assert PUBLIC <= rules, PUBLIC - rules
-    for rule in PUBLIC - {"/static/<path:filename>"}:
+    for rule in PUBLIC - {"/static/<path:filename>", "/console", "/console/<path:filename>"}:
         response = session.get(tiny_server.url + rule, timeout=30)
         assert response.status_code in (200, 503) and "error" not in response.json(), (rule, response.text)
+    console = session.get(f"{tiny_server.url}/console/", timeout=30)
+    assert console.status_code == 200 and console.headers["Content-Type"].startswith("text/html")
     static = session.get(f"{tiny_server.url}/static/luislite.css", timeout=30)
     assert static.status_code == 404 and static.json()["error"]["code"] == "NotFound"
 

@@ -2,7 +2,7 @@
 from html import escape
 from importlib.metadata import version
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from luislite.api.openapi import TEXT, operation
 from luislite.api.schemas import ServiceInfo
@@ -13,9 +13,14 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @operation({"application/json": ServiceInfo, "text/html": TEXT})
 def home():
-    """What this server is: JSON, or an HTML page for a client that prefers text/html (a browser)."""
+    """What this server is: JSON; a client that prefers text/html (a browser) gets the web console, or an HTML
+    page while the console is off (LUISLITE_CONSOLE=0)."""
     info = service_info()
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        if current_app.config["LUISLITE"].console:
+            from luislite import console
+
+            return console.index()
         return _html(info), 200, {"Content-Type": "text/html; charset=utf-8"}
     return jsonify(info)
 

@@ -25,6 +25,7 @@ GUID = {"type": "string", "format": "uuid"}
 NO_BODY = {"description": "an answer without a body"}  # as `answer`: documented without content
 TEXT = {"type": "string"}
 KEYLESS = {"home", "health", "openapi"}  # blueprints whose routes need no key
+UNDOCUMENTED = {"static", "console"}  # not API: Flask's static files, the web console (luislite/console)
 GUID_IDS = ["app_id", "intent_id", "entity_id", "role_id", "pattern_id", "child_id", "model_id"]
 VARIABLES = dict.fromkeys(GUID_IDS, GUID) | {"slot": {"type": "string", "enum": ["production", "staging"]}}
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
@@ -91,7 +92,7 @@ def _documented_rules(surfaces: list[Surface]) -> list:
     """The URL rules of the current app, less those under the alias prefixes (the same views again)."""
     aliases = tuple(alias for surface in surfaces for alias in surface.openapi.aliases)
     return [rule for rule in current_app.url_map.iter_rules()
-            if rule.endpoint != "static" and not rule.rule.startswith(aliases)]
+            if rule.endpoint.partition(".")[0] not in UNDOCUMENTED and not rule.rule.startswith(aliases)]
 
 
 def _spec(surfaces: list[Surface]) -> APISpec:
