@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 import flask_migrate
+import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
@@ -11,6 +12,7 @@ from luislite.config import Config
 from luislite.db import db
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATION_LOCK = 0x6C7569736C697465  # "luislite": the PostgreSQL advisory lock held while migrating
 
 
 def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
@@ -33,7 +35,7 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         if migrate:
-            flask_migrate.upgrade(directory=str(MIGRATIONS))
+            _migrate(db.engine)
         if config.ensure_keys():
             logging.getLogger(__name__).warning("Generated an authoring key, kept in %s",
                                                 config.data_dir / "authoring-key.json")
@@ -55,6 +57,40 @@ def startup_lock(data_dir: Path):
     with open(data_dir / ".startup.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def _migrate(engine) -> None:
+    """Bring the schema up to date, saying so when it changed (of several nodes starting together, one does)."""
+    with migration_lock(engine):
+        before = _revision(engine)
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        after = _revision(engine)
+    if before != after:
+        logging.getLogger(__name__).warning("Migrated the database schema from %s to %s", before or "nothing", after)
+
+
+def _revision(engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextlib.contextmanager
+def migration_lock(engine):
+    """One node at a time migrates a PostgreSQL database, however many start together (an advisory lock; the
+    others then find the schema up to date). SQLite's nodes share one machine: `startup_lock` covers them."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            connection.commit()
 
 
 PREDICTION_BLUEPRINTS = ("predict_v3", "predict_v2")
