@@ -1,5 +1,5 @@
 """SQLAlchemy tables: apps, versions (definition as JSON), labeled examples, training jobs, published slots,
-endpoint query logs and batch tests."""
+endpoint query logs, batch tests, and trained models (when the database store keeps them)."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -128,3 +128,13 @@ class BatchTest(db.Model):
     started: Mapped[datetime | None] = mapped_column(default=None)
     finished: Mapped[datetime | None] = mapped_column(default=None)
     heartbeat: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class StoredModel(db.Model):
+    """A trained model kept in the database (luislite/store/database.py): the files serving needs, as one tar."""
+    __tablename__ = "stored_models"
+    artifact: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
