@@ -14,6 +14,7 @@ LUISLITE_EXPECT_WORKER   1: /ready needs a live training worker (`luislite serve
 LUISLITE_ACCESS_LOG      0: no JSON request log lines on stderr (default 1)
 LUISLITE_MODEL_STORE     where trained models are kept: "database" (default unless the database is SQLite; nodes
                          share nothing else) or "datadir" (the data dir's models/, shared or on one machine)
+LUISLITE_MODEL_MEMORY_MB the loaded models a process keeps at most, estimated (default 1024; the newest always)
 LUISLITE_MODEL_CACHE_MB  the local copies of database-stored models a node keeps at most (default 2048)
 """
 import json
@@ -56,6 +57,7 @@ class Config:
     predict_threads: int = 1
     model_store: str = ""  # "database" or "datadir"; "" chooses by the database (see luislite.store)
     model_cache_mb: int = 2048
+    model_memory_mb: int = 1024
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -67,7 +69,8 @@ class Config:
                    env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0",
                    Path(base_model).expanduser() if base_model else None,
                    int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1),
-                   env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048))
+                   env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
+                   int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024))
 
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.
