@@ -13,6 +13,7 @@ from luislite.db import db
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 MIGRATION_LOCK = 0x6C7569736C697465  # "luislite": the PostgreSQL advisory lock held while migrating
+WRITE_LOCK = MIGRATION_LOCK + 1  # the one taken by each transaction of a request that may write
 
 
 def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
@@ -34,6 +35,8 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
     with app.app_context(), startup_lock(config.data_dir):
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            _configure_postgresql(db.engine)
         if migrate:
             _migrate(db.engine)
         if config.ensure_keys():
@@ -112,6 +115,19 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def begin(connection):
-        writing = has_request_context() and request.method not in ("GET", "HEAD") and \
-            request.blueprint not in PREDICTION_BLUEPRINTS
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _configure_postgresql(engine) -> None:
+    """PostgreSQL: a request that may write serialises with the others, on every node, as on SQLite: its
+    transactions take one advisory lock first, so two edits of one version never silently overwrite each other."""
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        if _writing_request():
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def _writing_request() -> bool:
+    """An authoring request that may write (predictions only write query logs, in their own transaction)."""
+    return has_request_context() and request.method not in ("GET", "HEAD") and \
+        request.blueprint not in PREDICTION_BLUEPRINTS
