@@ -93,11 +93,12 @@ def recognizer(artifact: str):
 
 
 def _load(path: Path, threads: int) -> tuple:
-    """(recognizer, its estimated memory): onnxruntime holds about the graph's size again besides the file's."""
+    """(recognizer, its estimated memory): twice the files it reads (a MiniLM model: 23.7 MB of files, 34 MB of
+    memory measured once loaded)."""
     from luislite.nlu.recognizer import Recognizer
 
     recognizer = Recognizer.load(path, threads=threads)
-    return recognizer, 2 * sum(file.stat().st_size for file in path.iterdir() if file.name != "weights.safetensors")
+    return recognizer, 2 * sum(file.stat().st_size for file in store.serving_files(path))
 
 
 def _release(needed: set[str], budget: int) -> None:

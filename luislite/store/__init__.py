@@ -2,11 +2,12 @@
 from flask import current_app
 
 from luislite.config import Config
-from luislite.store.base import ArtifactNotFound, ArtifactStore
+from luislite.store.base import ArtifactNotFound, ArtifactStore, serving_files
 from luislite.store.database import DatabaseStore
 from luislite.store.datadir import DataDirStore
 
-__all__ = ["ArtifactNotFound", "ArtifactStore", "DatabaseStore", "DataDirStore", "current", "from_config"]
+__all__ = ["ArtifactNotFound", "ArtifactStore", "DatabaseStore", "DataDirStore", "current", "from_config",
+           "serving_files"]
 
 
 def from_config(config: Config) -> ArtifactStore:

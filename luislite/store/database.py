@@ -1,7 +1,7 @@
 """Models in the database, so that nodes sharing nothing but the database serve each other's trainings.
 
 `write` lets the trainer fill a local temporary directory, then inserts one `stored_models` row: the files serving
-needs (`SERVING_FILES` and the ONNX graph labels.json names; not the torch weights) as an uncompressed tar, with its
+needs (`base.serving_files`: not the torch weights nor the fp32 graph) as an uncompressed tar, with its
 size and sha256. One INSERT, so a reader finds a whole model or none.
 
 `open_for_serving` unpacks the row into `<data dir>/model-cache/<artifact>`, once per node: the tar's checksum is
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import os
 import shutil
@@ -28,10 +27,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from luislite.db import StoredModel, db, utcnow
-from luislite.store.base import GRACE_SECONDS, ArtifactNotFound, ArtifactStore
+from luislite.store.base import GRACE_SECONDS, ArtifactNotFound, ArtifactStore, serving_files
 
 log = logging.getLogger(__name__)
-SERVING_FILES = ("labels.json", "tokenizer.json", "rules.json")
 _TABLE = StoredModel.__table__
 
 
@@ -119,12 +117,10 @@ class DatabaseStore(ArtifactStore):
 
 def pack(directory: Path) -> bytes:
     """The serving files of a model directory as an uncompressed tar (ONNX weights hardly compress)."""
-    names = [*SERVING_FILES, json.loads((directory / "labels.json").read_text())["serve"]]
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name in names:
-            if (directory / name).exists():
-                tar.add(directory / name, arcname=name)
+        for path in serving_files(directory):
+            tar.add(path, arcname=path.name)
     return buffer.getvalue()
 
 
