@@ -36,7 +36,7 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
-            _configure_postgresql(db.engine)
+            _configure_postgresql()
         if migrate:
             _migrate(db.engine)
         if config.ensure_keys():
@@ -118,13 +118,17 @@ def _configure_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
 
-def _configure_postgresql(engine) -> None:
-    """PostgreSQL: a request that may write serialises with the others, on every node, as on SQLite: its
-    transactions take one advisory lock first, so two edits of one version never silently overwrite each other."""
-    @event.listens_for(engine, "begin")
-    def begin(connection):
-        if _writing_request():
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+def _configure_postgresql() -> None:
+    """PostgreSQL: a request that may write serialises with the others, on every node, as on SQLite: its session's
+    transactions take one advisory lock first, so two edits of one version never silently overwrite each other.
+    (Only the session's: the request's other connections, such as the artifact store's, must not wait for it.)"""
+    if not event.contains(db.session, "after_begin", _lock_writes):
+        event.listen(db.session, "after_begin", _lock_writes)
+
+
+def _lock_writes(session, transaction, connection) -> None:
+    if connection.dialect.name == "postgresql" and _writing_request():
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def _writing_request() -> bool:
