@@ -72,6 +72,7 @@ def _unprivileged_user() -> str | None:
 def create_database(server_url: str, name: str) -> str:
     """Create database `name` on the server (if absent) and return its URL."""
     url = sa.make_url(server_url)
+    url = url.set(drivername="postgresql+psycopg") if url.drivername in ("postgresql", "postgres") else url
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
