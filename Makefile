@@ -5,17 +5,22 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 BF_CLI := @microsoft/botframework-cli@4.15.0
 BF_STAMP := .bf/$(notdir $(BF_CLI))
+POSTGRES_TESTS := tests/test_authoring_core.py tests/test_authoring_models.py tests/test_prediction.py \
+	tests/test_query_logs.py tests/test_batch_tests.py tests/test_training_jobs.py tests/test_database_store.py \
+	tests/test_cluster.py
 
-$(VENV)/.base: setup.cfg
-	python3 -m venv $(VENV)
-	$(PIP) --upgrade pip
-	$(PIP) torch==2.13.0  # the CPU wheel; a looser pin would pull a multi-GB CUDA build
-	$(PIP) -e .
+$(VENV)/.base: setup.cfg scripts/install.sh
+	scripts/install.sh $(VENV)  # the Dockerfile's install step too
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base
-	$(PIP) -e '.[test]'
+	scripts/install.sh $(VENV) test,postgres
 	touch $@
+
+# PostgreSQL's server binaries for the suite's throwaway cluster (Debian's package, when they are missing)
+postgres:
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
 
 serve: $(VENV)/.base
 	$(VENV)/bin/luislite serve
@@ -43,11 +48,13 @@ $(CLU2)/.ok:
 		azure-ai-language-conversations-authoring==1.0.0b4 pytest
 	touch $@
 
-test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok browser
+# the whole suite on SQLite, then what touches the database again on PostgreSQL
+test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok browser postgres
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q --durations=20
+	$(PY) -m pytest -q --durations=10 --database postgres $(POSTGRES_TESTS)
 
 mutate: $(VENV)/.test
 	$(PY) benchmarks/mutate.py $(ARGS)
 
-.PHONY: serve test bf mutate browser
+.PHONY: serve test bf mutate browser postgres

@@ -11,15 +11,16 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 
 
-def start_server(data_dir: Path, key: str, **env: str) -> tuple[subprocess.Popen, str]:
-    """The server process and its URL, once `/health` answers; `env` adds LUISLITE_* settings."""
+def start_server(data_dir: Path, key: str, *options: str, **env: str) -> tuple[subprocess.Popen, str]:
+    """The server process and its URL, once `/health` answers; `options` go to `luislite serve`, `env` adds
+    LUISLITE_* settings."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     environment = dict(os.environ, LUISLITE_DATA_DIR=str(data_dir), LUISLITE_AUTHORING_KEYS=key,
                        HF_HUB_OFFLINE="1", **env)
     log = open(data_dir / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port), *options],
                                cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -1,7 +1,8 @@
 """Settings from LUISLITE_* environment variables, in one place.
 
 LUISLITE_DATA_DIR        where the database, keys and trained models live (default ./data)
-LUISLITE_DATABASE_URL    any SQLAlchemy URL (default: SQLite file in the data dir)
+LUISLITE_DATABASE_URL    any SQLAlchemy URL (default: SQLite file in the data dir); postgresql://... uses psycopg 3
+                         (`pip install 'luislite[postgres]'`)
 LUISLITE_AUTHORING_KEYS  comma-separated GUID keys valid for authoring and prediction
 LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
 LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
@@ -12,6 +13,10 @@ LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the r
 LUISLITE_EXPECT_WORKER   1: /ready needs a live training worker (`luislite serve` with workers sets it)
 LUISLITE_ACCESS_LOG      0: no JSON request log lines on stderr (default 1)
 LUISLITE_CONSOLE         0: no web console at / and /console/ (default 1)
+LUISLITE_MODEL_STORE     where trained models are kept: "database" (default unless the database is SQLite; nodes
+                         share nothing else) or "datadir" (the data dir's models/, shared or on one machine)
+LUISLITE_MODEL_MEMORY_MB the loaded models a process keeps at most, estimated (default 1024; the newest always)
+LUISLITE_MODEL_CACHE_MB  the local copies of database-stored models a node keeps at most (default 2048)
 """
 import json
 import os
@@ -22,6 +27,12 @@ from pathlib import Path
 
 def _keys(value: str | None) -> list[str]:
     return [k.strip() for k in (value or "").split(",") if k.strip()]
+
+
+def _with_driver(url: str) -> str:
+    """A PostgreSQL URL without a driver gets psycopg 3, the one `luislite[postgres]` installs."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg://{rest}" if sep and scheme in ("postgresql", "postgres") else url
 
 
 def is_guid(value: str) -> bool:
@@ -46,18 +57,23 @@ class Config:
     train_threads: int | None = None  # None: every core but one
     predict_threads: int = 1
     console: bool = True
+    model_store: str = ""  # "database" or "datadir"; "" chooses by the database (see luislite.store)
+    model_cache_mb: int = 2048
+    model_memory_mb: int = 1024
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
         data_dir = Path(env.get("LUISLITE_DATA_DIR") or "data").resolve()
-        url = env.get("LUISLITE_DATABASE_URL") or f"sqlite:///{data_dir / 'luislite.db'}"
+        url = _with_driver(env.get("LUISLITE_DATABASE_URL") or f"sqlite:///{data_dir / 'luislite.db'}")
         base_model = env.get("LUISLITE_BASE_MODEL")
         return cls(data_dir, url, _keys(env.get("LUISLITE_AUTHORING_KEYS")), _keys(env.get("LUISLITE_ENDPOINT_KEYS")),
                    int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None,
                    env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0",
                    Path(base_model).expanduser() if base_model else None,
                    int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1),
-                   env.get("LUISLITE_CONSOLE", "1") != "0")
+                   env.get("LUISLITE_CONSOLE", "1") != "0",
+                   env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
+                   int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024))
 
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.

@@ -1,5 +1,5 @@
 """SQLAlchemy tables: apps, versions (definition as JSON), labeled examples, training jobs, published slots,
-endpoint query logs and batch tests."""
+endpoint query logs, batch tests, and trained models (when the database store keeps them)."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -170,3 +170,13 @@ class CluJob(db.Model):
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the job's own facts (model label, options...)
     result: Mapped[dict | None] = mapped_column(sa.JSON, default=None)  # an export's project file; an evaluation
     errors: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+class StoredModel(db.Model):
+    """A trained model kept in the database (luislite/store/database.py): the files serving needs, as one tar."""
+    __tablename__ = "stored_models"
+    artifact: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,9 +12,16 @@
 
 `start_server(*serve_options, data_dir=None, **env)` starts an extra server with other settings, e.g.
 `start_server("--workers", "0", LUISLITE_MAX_BODY_MB="1")`; pass the `data_dir` of a stopped server to restart it.
+
+Databases: SQLite in each server's data dir, or with `--database postgres` one PostgreSQL database per data dir,
+on a throwaway cluster started once per session (tests/postgres.py) or on the server LUISLITE_TEST_DATABASE_URL
+names. `database_url(data_dir)` is the URL a server of that data dir uses; `sql(data_dir, statement, **params)`
+runs one statement there and returns its rows. `make test` runs the files that touch the database a second
+time with `--database postgres`.
 The servers run offline: no network, and only the worker of `tiny_server` (or of a test's own server) trains.
 Data files the tests read live in `FIXTURES` (tests/fixtures, provenance in its SOURCES.md), nowhere else.
 """
+import hashlib
 import os
 import socket
 import subprocess
@@ -25,6 +32,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -42,6 +50,65 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=("sqlite", "postgres"), default="sqlite",
+                     help="the servers' database (postgres: a throwaway cluster, or LUISLITE_TEST_DATABASE_URL's)")
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request) -> str | None:
+    """The URL of the PostgreSQL server the suite runs against, or None for SQLite."""
+    if request.config.getoption("--database") != "postgres":
+        yield None
+    elif os.environ.get("LUISLITE_TEST_DATABASE_URL"):
+        yield os.environ["LUISLITE_TEST_DATABASE_URL"]
+    else:
+        from postgres import Cluster
+
+        cluster = Cluster()
+        yield cluster.url
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server):
+    """The database URL of the servers of a data dir: its SQLite file, or a PostgreSQL database of its own."""
+    def url(data_dir: Path) -> str:
+        if postgres_server is None:
+            return f"sqlite:///{data_dir / 'luislite.db'}"
+        from postgres import create_database
+
+        return create_database(postgres_server, "luislite_" + hashlib.sha1(str(data_dir).encode()).hexdigest()[:16])
+
+    return url
+
+
+@pytest.fixture(scope="session")
+def sql(database_url):
+    """Run one SQL statement (named `:parameters`) on a data dir's database; its rows, if it returns any."""
+    def run(data_dir: Path, statement: str, **params) -> list[tuple]:
+        engine = sa.create_engine(database_url(data_dir), poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as connection:
+                result = connection.execute(sa.text(statement), params)
+                return [tuple(row) for row in result] if result.returns_rows else []
+        finally:
+            engine.dispose()
+
+    return run
+
+
+def luislite_process(log: Path, data_dir: Path, *arguments: str, **env: str) -> subprocess.Popen:
+    """`luislite ARGUMENTS` with the suite's keys, offline, on `data_dir`, its output going to `log`."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("LUISLITE_")}
+    environment = inherited | {
+        "LUISLITE_DATA_DIR": str(data_dir), "LUISLITE_AUTHORING_KEYS": AUTHORING_KEY,
+        "LUISLITE_ENDPOINT_KEYS": ENDPOINT_KEY, "PYTHONUNBUFFERED": "1"} | OFFLINE | env
+    with open(log, "wb") as output:
+        return subprocess.Popen([sys.executable, "-m", "luislite.cli", *arguments], cwd=REPO, env=environment,
+                                stdout=output, stderr=subprocess.STDOUT)
+
+
 class Server:
     """A `luislite serve` subprocess on a free 127.0.0.1 port."""
 
@@ -50,14 +117,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.key, self.endpoint_key = AUTHORING_KEY, ENDPOINT_KEY
         self.log = data_dir / "server.log"
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("LUISLITE_")}
-        environment = inherited | {
-            "LUISLITE_DATA_DIR": str(data_dir), "LUISLITE_AUTHORING_KEYS": self.key,
-            "LUISLITE_ENDPOINT_KEYS": self.endpoint_key, "PYTHONUNBUFFERED": "1"} | OFFLINE | env
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "luislite.cli", "serve", "--port", str(self.port), *serve_options],
-                cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        self.process = luislite_process(self.log, data_dir, "serve", "--port", str(self.port), *serve_options, **env)
         self._wait(timeout=60)
 
     def output(self) -> str:
@@ -87,12 +147,14 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def start_server(tmp_path_factory):
+def start_server(tmp_path_factory, database_url):
     """A factory for extra servers with their own data dir and environment, stopped at the end of the session."""
     servers = []
 
     def start(*serve_options, data_dir: Path | None = None, **env) -> Server:
-        servers.append(Server(data_dir or tmp_path_factory.mktemp("luislite"), *serve_options, **env))
+        data_dir = data_dir or tmp_path_factory.mktemp("luislite")
+        env.setdefault("LUISLITE_DATABASE_URL", database_url(data_dir))
+        servers.append(Server(data_dir, *serve_options, **env))
         return servers[-1]
 
     yield start

@@ -1,10 +1,12 @@
 """The core authoring API (apps, versions, intents, examples), driven through the official SDK 0.7.1."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from azure.cognitiveservices.language.luis.authoring.models import (
     ApplicationCreateObject, EntityLabelObject, ErrorResponseException, ExampleLabelObject, LuisApp,
     PublishSettingUpdateObject)
 
-from conftest import unique_name
+from conftest import Http, unique_name
 
 # A small app of our own: the label tests need entities, created here through import only.
 TRAVEL_APP = {
@@ -301,3 +303,16 @@ def test_names_are_stored_as_defined(authoring, http, travel_app):
     authoring.model.update_intent(travel_app, "0.1", book, name="Book")
     assert {e.text: e.intent_label for e in authoring.examples.list(travel_app, "0.1")} == \
         {"fly to paris": "Book", "fly to rome": "Book"}
+
+
+def test_concurrent_edits_of_one_version_are_all_kept(server, new_app, http):
+    """Each edit loads the version, changes it and saves it: concurrent ones must wait for each other, on any
+    database (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), never overwrite each other."""
+    def add(n: int) -> int:
+        with Http(server, server.key) as session:
+            return session.post(f"/apps/{new_app}/versions/0.1/intents", json={"name": f"Intent{n}"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(add, range(24))) == [201] * 24
+    names = {intent["name"] for intent in http.get(f"/apps/{new_app}/versions/0.1/intents").json()}
+    assert {f"Intent{n}" for n in range(24)} <= names

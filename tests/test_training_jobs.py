@@ -6,7 +6,6 @@ server's database (standing in for a minute of downtime) and restarts the server
 """
 import os
 import signal
-import sqlite3
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -27,8 +26,8 @@ AUTHORING = "/luis/authoring/v3.0-preview"
 
 
 @pytest.fixture
-def flask_app(tmp_path):
-    app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", [KEY]))
+def flask_app(tmp_path, database_url):
+    app = create_app(Config(tmp_path, database_url(tmp_path), [KEY]))
     with app.app_context():
         from luislite.services import authoring
         authoring.create_app("jobs", "en-us")
@@ -114,9 +113,6 @@ def _wait(server, app_id: str, until, timeout: float = 90) -> dict:
     pytest.fail(f"training status stayed {details} for {timeout} s")
 
 
-def _status_in_db(data_dir: Path) -> str:
-    with sqlite3.connect(data_dir / "luislite.db") as connection:
-        return connection.execute("SELECT status FROM training_jobs ORDER BY id DESC LIMIT 1").fetchone()[0]
 
 
 def _app_with_examples(http, name: str, count: int) -> str:
@@ -145,17 +141,18 @@ def test_deleting_an_app_while_it_trains_leaves_the_worker_running(tiny_server):
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process through /proc")
-def test_a_killed_worker_is_replaced_and_its_job_fails(start_server, tiny_model, tmp_path):
+def test_a_killed_worker_is_replaced_and_its_job_fails(start_server, tiny_model, tmp_path, sql):
     server = start_server(data_dir=tmp_path, LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1")
     http = Http(server, server.key)
     app_id = _app_with_examples(http, "crash", 30)
     killed = stop_in_training(http, server, app_id)
     assert len(killed) == 1, "one training worker expected"
     os.kill(killed[0], signal.SIGKILL)
-    assert _status_in_db(tmp_path) == "InProgress"  # the killed worker could not record anything
+    latest = "SELECT status FROM training_jobs ORDER BY id DESC LIMIT 1"
+    assert sql(tmp_path, latest) == [("InProgress",)]  # the killed worker could not record anything
     stale = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S.000000")
-    with sqlite3.connect(tmp_path / "luislite.db") as connection:  # a minute without heartbeats has passed
-        connection.execute("UPDATE training_jobs SET heartbeat = ? WHERE status = 'InProgress'", (stale,))
+    sql(tmp_path, "UPDATE training_jobs SET heartbeat = :stale WHERE status = 'InProgress'",  # a minute has passed
+        stale=stale)
 
     failed = _wait(server, app_id, lambda d: d.get("status") != "InProgress")  # by the worker `serve` started
     assert (failed["statusId"], failed["status"]) == (1, "Fail") and "Interrupted" in failed["failureReason"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -53,9 +52,8 @@ class Recognizer:
         artifact_dir = Path(artifact_dir)
         labels = json.loads((artifact_dir / "labels.json").read_text())
         path = artifact_dir / (model or labels["serve"])
-        stat = path.stat()
         rules = Rules.load(artifact_dir / RULES_FILE) if (artifact_dir / RULES_FILE).exists() else None  # older: none
-        session = _session(str(path), stat.st_ino, stat.st_mtime_ns, threads)
+        session = _session(str(path), threads)
         return cls(session, load_tokenizer(artifact_dir / "tokenizer.json"), labels, parsers, rules)
 
     def entity(self, name: str) -> tuple[str, str] | None:
@@ -226,9 +224,8 @@ def _compose(composites: list[EntitySpan], spans: list[EntitySpan], rules: Rules
     return [s for n, s in enumerate(spans) if n not in taken] + built
 
 
-@lru_cache(maxsize=16)
-def _session(path: str, inode: int, mtime_ns: int, threads: int) -> ort.InferenceSession:
-    """An onnxruntime session with `threads` intra-op threads, cached per file version."""
+def _session(path: str, threads: int) -> ort.InferenceSession:
+    """An onnxruntime session with `threads` intra-op threads (the caller keeps it: see services/publishing.py)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1

@@ -2,15 +2,23 @@
 from flask import current_app
 
 from luislite.config import Config
-from luislite.store.base import ArtifactNotFound, ArtifactStore
+from luislite.store.base import ArtifactNotFound, ArtifactStore, serving_files
+from luislite.store.database import DatabaseStore
 from luislite.store.datadir import DataDirStore
 
-__all__ = ["ArtifactNotFound", "ArtifactStore", "DataDirStore", "current", "from_config"]
+__all__ = ["ArtifactNotFound", "ArtifactStore", "DatabaseStore", "DataDirStore", "current", "from_config",
+           "serving_files"]
 
 
 def from_config(config: Config) -> ArtifactStore:
-    """The store the config asks for: today, always the data dir's `models/`."""
-    return DataDirStore(config.data_dir)
+    """The store the config asks for (LUISLITE_MODEL_STORE); by default the database, unless it is SQLite (one
+    machine: the data dir's `models/`)."""
+    choice = config.model_store or ("datadir" if config.database_url.startswith("sqlite") else "database")
+    if choice == "database":
+        return DatabaseStore(config.data_dir, config.model_cache_mb << 20)
+    if choice == "datadir":
+        return DataDirStore(config.data_dir)
+    raise ValueError(f"LUISLITE_MODEL_STORE must be 'database' or 'datadir', not {config.model_store!r}")
 
 
 def current() -> ArtifactStore:

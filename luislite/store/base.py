@@ -7,6 +7,7 @@ artifacts are in use; the store keeps what is in use and removes the rest.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -16,6 +17,13 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 600  # an artifact this young may be written by a job that has not recorded it yet
+SERVING_FILES = ("labels.json", "tokenizer.json", "rules.json")  # and the ONNX graph labels.json names
+
+
+def serving_files(directory: Path) -> list[Path]:
+    """The files of a model directory that serving reads (not the torch weights nor the graph it does not serve)."""
+    names = [*SERVING_FILES, json.loads((directory / "labels.json").read_text())["serve"]]
+    return [directory / name for name in names if (directory / name).exists()]
 
 
 class ArtifactNotFound(LookupError):

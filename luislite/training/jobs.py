@@ -48,7 +48,9 @@ def model_statuses(version: Version) -> list[dict]:
 
 
 def claim_next(table=TrainingJob) -> int | None:
-    """Atomically take the oldest queued job of `table` (several workers may race for it); its id, or None.
+    """Atomically take the oldest queued job of `table` (several workers, on any machines, may race for it); its
+    id, or None. On PostgreSQL the queued row is locked with SKIP LOCKED, so racing workers take different jobs;
+    SQLite, which has one writer at a time, ignores it.
 
     `table` is any job table with `id`, `status`, `started` and `heartbeat` columns: training jobs or batch tests.
     """
@@ -56,7 +58,8 @@ def claim_next(table=TrainingJob) -> int | None:
     db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
     if queued is None:
         return None
-    oldest = sa.select(table.id).where(table.status == "Queued").order_by(table.id).limit(1)
+    oldest = sa.select(table.id).where(table.status == "Queued").order_by(table.id).limit(1) \
+        .with_for_update(skip_locked=True)
     now = utcnow()
     job_id = db.session.scalar(sa.update(table).where(table.id == oldest.scalar_subquery(), table.status == "Queued")
                                .values(status="InProgress", started=now, heartbeat=now).returning(table.id))
