@@ -2,7 +2,6 @@
 # `make mutate` (not in CI) checks that the tests catch deliberate bugs: benchmarks/mutate.py, ARGS="--only NAME".
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 BF_CLI := @microsoft/botframework-cli@4.15.0
 BF_STAMP := .bf/$(notdir $(BF_CLI))
 POSTGRES_TESTS := tests/test_authoring_core.py tests/test_authoring_models.py tests/test_prediction.py \

@@ -7,7 +7,6 @@ prints intent accuracy, slot F1 (exact span and type), exact match and latency p
 
     LUISLITE_TRAIN_THREADS=1 .venv/bin/python benchmarks/clu_benchmark.py --dataset snips --per-intent 20
 """
-import argparse
 import json
 import tempfile
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from http_benchmark import DATASETS, KEY, evaluate, percentiles, small_sample, train_and_publish
+from http_benchmark import KEY, dataset_split, evaluate, percentiles, train_and_publish
 from local_server import start_server
 
 
@@ -45,15 +44,7 @@ def evaluate_clu(session: requests.Session, url: str, project: str, test: list[d
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["snips", "atis"], default="snips")
-    parser.add_argument("--per-intent", type=int, help="train on this many examples per intent (fixed seed 13)")
-    parser.add_argument("--datasets", type=Path, default=DATASETS)
-    args = parser.parse_args()
-    app = json.loads((args.datasets / args.dataset / "train_luis_app.json").read_text())
-    if args.per_intent:
-        app = small_sample(app, args.per_intent)
-    test = [json.loads(line) for line in (args.datasets / args.dataset / "test.jsonl").read_text().splitlines()]
+    args, app, test = dataset_split(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as data_dir:
         process, url = start_server(Path(data_dir), KEY)
         try:

@@ -121,8 +121,9 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return round(statistics.median(latencies), 2), round(latencies[int(0.95 * (len(latencies) - 1))], 2)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def dataset_split(description: str) -> tuple[argparse.Namespace, dict, list[dict]]:
+    """The command line (--dataset, --per-intent, --datasets), the training app and the test utterances it names."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--dataset", choices=["snips", "atis"], default="snips")
     parser.add_argument("--per-intent", type=int, help="train on this many examples per intent (fixed seed 13)")
     parser.add_argument("--datasets", type=Path, default=DATASETS)
@@ -131,6 +132,11 @@ def main():
     if args.per_intent:
         app = small_sample(app, args.per_intent)
     test = [json.loads(line) for line in (args.datasets / args.dataset / "test.jsonl").read_text().splitlines()]
+    return args, app, test
+
+
+def main():
+    args, app, test = dataset_split(__doc__.splitlines()[0])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server below on `kill` too
     with tempfile.TemporaryDirectory() as data_dir:
         process, url = start_server(Path(data_dir), KEY)
