@@ -4,16 +4,13 @@ import logging
 from pathlib import Path
 
 import flask_migrate
-import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import event
 
+from luislite import dialects
 from luislite.config import Config
-from luislite.db import db, takes_write_lock_first
+from luislite.db import db
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-MIGRATION_LOCK = 0x6C7569736C697465  # "luislite": the PostgreSQL advisory lock held while migrating
-WRITE_LOCK = MIGRATION_LOCK + 1  # the one taken by each transaction of a request that may write
 
 
 def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
@@ -33,10 +30,7 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
     db.init_app(app)
     flask_migrate.Migrate(app, db, directory=str(MIGRATIONS))
     with app.app_context(), startup_lock(config.data_dir):
-        if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine)
-        elif db.engine.dialect.name == "postgresql":
-            _configure_postgresql()
+        dialects.configure(db.engine)
         if migrate:
             _migrate(db.engine)
         if config.ensure_keys():
@@ -68,7 +62,7 @@ def startup_lock(data_dir: Path):
 
 def _migrate(engine) -> None:
     """Bring the schema up to date, saying so when it changed (of several nodes starting together, one does)."""
-    with migration_lock(engine):
+    with dialects.migration_lock(engine):
         before = _revision(engine)
         flask_migrate.upgrade(directory=str(MIGRATIONS))
         after = _revision(engine)
@@ -81,51 +75,3 @@ def _revision(engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-@contextlib.contextmanager
-def migration_lock(engine):
-    """One node at a time migrates a PostgreSQL database, however many start together (an advisory lock; the
-    others then find the schema up to date). SQLite's nodes share one machine: `startup_lock` covers them."""
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    with engine.connect() as connection:
-        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-        connection.commit()
-        try:
-            yield
-        finally:
-            connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-            connection.commit()
-
-
-def _configure_sqlite(engine) -> None:
-    """SQLite: write-ahead log, wait for locks, foreign keys, and writers that take the lock up front.
-
-    A request that may write starts with BEGIN IMMEDIATE, so two edits of one version are serialised
-    instead of one silently overwriting the other. Elsewhere (the training worker; views marked `writes_lazily`,
-    predictions) a transaction that writes begins with its write, so it never needs to upgrade a read lock.
-    """
-    @event.listens_for(engine, "connect")
-    def connect(connection, record):
-        connection.isolation_level = None  # transactions are begun below, not by the driver
-        for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
-            connection.execute(f"PRAGMA {pragma}")
-
-    @event.listens_for(engine, "begin")
-    def begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock_first() else "BEGIN")
-
-
-def _configure_postgresql() -> None:
-    """PostgreSQL: a request that may write serialises with the others, on every node, as on SQLite: its session's
-    transactions take one advisory lock first, so two edits of one version never silently overwrite each other.
-    (Only the session's: the request's other connections, such as the artifact store's, must not wait for it.)"""
-    if not event.contains(db.session, "after_begin", _lock_writes):
-        event.listen(db.session, "after_begin", _lock_writes)
-
-
-def _lock_writes(session, transaction, connection) -> None:
-    if connection.dialect.name == "postgresql" and takes_write_lock_first():
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
