@@ -5,6 +5,7 @@ LUISLITE_DATABASE_URL    any SQLAlchemy URL (default: SQLite file in the data di
 LUISLITE_AUTHORING_KEYS  comma-separated GUID keys valid for authoring and prediction
 LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
 LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
+LUISLITE_BASE_MODELS     per culture, a local checkpoint dir for that culture's apps: "zh-cn=/models/zh,ja-jp=/m/ja"
 LUISLITE_TRAIN_THREADS   torch threads of a training (default: every core but one)
 LUISLITE_PREDICT_THREADS onnxruntime intra-op threads per prediction (default 1)
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
@@ -21,6 +22,17 @@ from pathlib import Path
 
 def _keys(value: str | None) -> list[str]:
     return [k.strip() for k in (value or "").split(",") if k.strip()]
+
+
+def _base_models(value: str | None) -> dict[str, Path]:
+    """culture -> checkpoint dir, from "zh-cn=/path,ja-jp=/other" (cultures lowercased)."""
+    models = {}
+    for item in _keys(value):
+        culture, equals, path = item.partition("=")
+        if not equals or not culture.strip() or not path.strip():
+            raise ValueError(f"LUISLITE_BASE_MODELS: '{item}' is not culture=/checkpoint/dir.")
+        models[culture.strip().lower()] = Path(path.strip()).expanduser()
+    return models
 
 
 def is_guid(value: str) -> bool:
@@ -44,6 +56,7 @@ class Config:
     base_model: Path | None = None  # None: the packaged encoder
     train_threads: int | None = None  # None: every core but one
     predict_threads: int = 1
+    base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -54,7 +67,12 @@ class Config:
                    int(env.get("LUISLITE_MAX_BODY_MB") or 32), env.get("LUISLITE_PUBLIC_URL") or None,
                    env.get("LUISLITE_EXPECT_WORKER", "0") == "1", env.get("LUISLITE_ACCESS_LOG", "1") != "0",
                    Path(base_model).expanduser() if base_model else None,
-                   int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1))
+                   int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1),
+                   _base_models(env.get("LUISLITE_BASE_MODELS")))
+
+    def base_model_for(self, culture: str) -> Path | None:
+        """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: packaged)."""
+        return self.base_models.get(culture.lower(), self.base_model)
 
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.

@@ -91,8 +91,8 @@ def train_job(app, job_id: int) -> None:
     db.session.close()  # training takes minutes: hold no transaction (and no row) until `finish`
     heartbeat = _Heartbeat(app, job_id)
     try:
-        fit = partial(train, definition, base_model=config.base_model, progress=heartbeat.update,
-                      threads=config.train_threads)
+        fit = partial(train, definition, base_model=config.base_model_for(definition.culture),
+                      progress=heartbeat.update, threads=config.train_threads)
         artifact = store.current().write(fit, prefix=app_id)
     except Exception as error:  # any failure becomes a Fail status the client can read
         jobs.finish(job_id, None, revision, _failed(app, job_id, error))
