@@ -12,10 +12,11 @@ Baselines (benchmark-only dependencies: scikit-learn, sklearn-crfsuite): intents
 LUIS tokens (characters for zh-cn) with the token, its neighbours and their shapes as features.
 
     .venv/bin/python benchmarks/cultures.py --lu Email-zh-cn.lu --culture zh-cn --split dev
-    .venv/bin/python benchmarks/cultures.py --lu Email-zh-cn.lu --culture zh-cn --split dev --direct --no-characters
+    .venv/bin/python benchmarks/cultures.py --lu Email-zh-cn.lu --culture zh-cn --split dev --direct \
+        --recipe learn_characters=false
 
 `--direct` trains and predicts in this process with `luislite.nlu` (the same model the server trains, no HTTP),
-which lets one recipe setting vary (`--no-characters`: no learned embeddings for unknown characters).
+which lets recipe settings vary (`--recipe learn_characters=false`: no learned embeddings for unknown characters).
 """
 from __future__ import annotations
 
@@ -31,11 +32,11 @@ from pathlib import Path
 
 import requests
 
-from http_benchmark import KEY, evaluate, train_and_publish
+from http_benchmark import KEY, train_and_publish
 from local_server import REPO, start_server
 
 sys.path.insert(0, str(REPO))
-from luislite.domain.tokens import tokenize  # noqa: E402
+from luislite.domain.tokens import tokenize
 
 _LABEL = re.compile(r"\{([^=}{]+)=([^}{]+)\}")
 
@@ -183,14 +184,14 @@ def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
     return score(test, predictions), round(seconds, 1)
 
 
-def direct(app: dict, test: list[dict], characters: bool) -> tuple[dict, float]:
+def direct(app: dict, test: list[dict], recipe: dict) -> tuple[dict, float]:
     from luislite.domain.appversion import AppVersion
     from luislite.nlu.fit import Recipe, train
     from luislite.nlu.recognizer import Recognizer
 
     with tempfile.TemporaryDirectory() as out:
         started = time.monotonic()
-        train(AppVersion.from_luis(app), Path(out), recipe=Recipe(learn_characters=characters))
+        train(AppVersion.from_luis(app), Path(out), recipe=Recipe(**recipe))
         seconds = time.monotonic() - started
         recognizer = Recognizer.load(Path(out))
         predictions = []
@@ -212,7 +213,8 @@ def main():
     parser.add_argument("--culture", required=True)
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
     parser.add_argument("--direct", action="store_true", help="luislite.nlu in this process instead of HTTP")
-    parser.add_argument("--no-characters", action="store_true", help="with --direct: no learned characters")
+    parser.add_argument("--recipe", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="with --direct: Recipe settings, e.g. learn_characters=false character_lr=3e-3")
     args = parser.parse_args()
     parts = split(read_lu(args.lu.read_text(encoding="utf-8")))
     app, test = luis_app(parts["train"], args.culture), parts[args.split]
@@ -222,9 +224,9 @@ def main():
     scores, seconds = baseline(parts["train"], test, args.culture)
     result["baseline"] = scores | {"train_seconds": seconds}
     if args.direct:
-        scores, seconds = direct(app, test, not args.no_characters)
-        result["luislite_direct" + ("_no_characters" if args.no_characters else "")] = scores | {
-            "train_seconds": seconds}
+        recipe = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.recipe)}
+        scores, seconds = direct(app, test, recipe)
+        result["luislite_direct"] = scores | {"recipe": recipe, "train_seconds": seconds}
     else:
         scores, seconds = over_http(app, test)
         result["luislite_http"] = scores | {"train_seconds": seconds}

@@ -2,10 +2,10 @@
 
 An English WordPiece vocabulary reads most Han characters (and many other scripts' characters) as `[UNK]`: a
 Chinese utterance becomes a row of identical unknown tokens. Before fine-tuning, every character of the training
-words that would encode as `[UNK]` becomes an added token of the app's tokenizer, with a new embedding row
-starting from `[UNK]`'s. Those rows train (at `Recipe.character_lr`) even where the pretrained word embeddings
-stay frozen, and the artifact's tokenizer.json and weights carry them to prediction; a character no training
-utterance had stays `[UNK]`.
+words that would encode as `[UNK]` becomes an added token of the app's tokenizer, with a new embedding row near
+`[UNK]`'s (plus noise, so that they differ from the first step). Those rows train (at `Recipe.character_lr`)
+even where the pretrained word embeddings stay frozen, and the artifact's tokenizer.json and weights carry them
+to prediction; a character no training utterance had stays `[UNK]`.
 """
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def unknown_characters(tokenizer: Tokenizer, texts: list[list[str]]) -> list[str
             == [unknown]]
 
 
-def add_characters(encoder: nn.Module, tokenizer: Tokenizer, texts: list[list[str]]) -> int:
-    """Give each unknown character of `texts` a token and an embedding row (a copy of `[UNK]`'s); how many."""
+def add_characters(encoder: nn.Module, tokenizer: Tokenizer, texts: list[list[str]], spread: float = 1.0) -> int:
+    """Give each unknown character of `texts` a token and an embedding row, `[UNK]`'s plus random noise of
+    `spread` times the vocabulary's spread per dimension; how many."""
     characters = unknown_characters(tokenizer, texts) if tokenizer.token_to_id(UNKNOWN) is not None else []
     if not characters:
         return 0
@@ -33,9 +34,10 @@ def add_characters(encoder: nn.Module, tokenizer: Tokenizer, texts: list[list[st
     embeddings = encoder.get_input_embeddings()
     known = embeddings.num_embeddings
     encoder.resize_token_embeddings(tokenizer.get_vocab_size(with_added_tokens=True))
-    with torch.no_grad():
+    with torch.no_grad():  # [UNK]'s row plus noise of the vocabulary's spread: distinct from the first step
         weight = encoder.get_input_embeddings().weight
-        weight[known:] = weight[tokenizer.token_to_id(UNKNOWN)]
+        noise = torch.randn(len(characters), weight.shape[1]) * weight[:known].std(0) * spread
+        weight[known:] = weight[tokenizer.token_to_id(UNKNOWN)] + noise
     return len(characters)
 
 

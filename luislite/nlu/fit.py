@@ -44,6 +44,7 @@ class Recipe:
     freeze_word_embeddings: bool = True  # except the rows of the characters `learn_characters` adds
     learn_characters: bool = True  # characters the vocabulary lacks get learned embeddings (`nlu.characters`)
     character_lr: float = 1e-3
+    character_spread: float = 1.0  # noise added to [UNK]'s embedding for each added character, in embedding spreads
     freeze_layers: int = 0  # the embeddings and this many lowest encoder layers are not trained (faster)
     validate_from: int = 1000  # utterances from which a validation split is held out for early stopping
     validation_share: float = 0.1
@@ -84,7 +85,8 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     rng = random.Random(seed)
     base_model = base_model_dir(base_model)
     encoder, tokenizer = load_encoder(base_model)
-    characters = add_characters(encoder, tokenizer, [e.words for e in examples]) if recipe.learn_characters else 0
+    characters = add_characters(encoder, tokenizer, [e.words for e in examples], recipe.character_spread) \
+        if recipe.learn_characters else 0
     phrases = PhraseLists.from_version(version)
     model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
     if phrases:
