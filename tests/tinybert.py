@@ -11,6 +11,7 @@ def build_tiny_bert(path: Path, vocab: list[str] | None = None) -> Path:
     """Write the checkpoint into `path` (created if needed) and return it; with `vocab` (tokens after BERT's
     special ones), a WordPiece tokenizer of that vocabulary instead of the packaged one."""
     import torch
+    from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     from luislite.nlu.encoder import packaged_model_dir
@@ -22,7 +23,9 @@ def build_tiny_bert(path: Path, vocab: list[str] | None = None) -> Path:
             shutil.copy(packaged_model_dir() / name, path / name)
     else:
         (path / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *vocab]) + "\n")
-        BertTokenizerFast(vocab_file=str(path / "vocab.txt")).save_pretrained(path)
+        BertTokenizerFast(tokenizer_object=BertWordPieceTokenizer(str(path / "vocab.txt"))._tokenizer,
+                          unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]",
+                          mask_token="[MASK]").save_pretrained(path)
     torch.manual_seed(0)
     size = len((path / "vocab.txt").read_text().splitlines())
     config = BertConfig(vocab_size=size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,

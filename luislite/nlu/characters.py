@@ -31,13 +31,14 @@ def add_characters(encoder: nn.Module, tokenizer: Tokenizer, texts: list[list[st
     if not characters:
         return 0
     tokenizer.add_tokens([AddedToken(c, normalized=False) for c in characters])
-    embeddings = encoder.get_input_embeddings()
-    known = embeddings.num_embeddings
-    encoder.resize_token_embeddings(tokenizer.get_vocab_size(with_added_tokens=True))
+    rows = [tokenizer.token_to_id(c) for c in characters]
+    known = encoder.get_input_embeddings().num_embeddings
+    if max(rows) >= known:
+        encoder.resize_token_embeddings(max(rows) + 1)
     with torch.no_grad():  # [UNK]'s row plus noise of the vocabulary's spread: distinct from the first step
         weight = encoder.get_input_embeddings().weight
-        noise = torch.randn(len(characters), weight.shape[1]) * weight[:known].std(0) * spread
-        weight[known:] = weight[tokenizer.token_to_id(UNKNOWN)] + noise
+        noise = torch.randn(len(rows), weight.shape[1]) * weight[:known].std(0) * spread
+        weight[rows] = weight[tokenizer.token_to_id(UNKNOWN)] + noise
     return len(characters)
 
 
