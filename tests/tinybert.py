@@ -1,4 +1,4 @@
-"""A tiny randomly initialised BERT checkpoint (2 layers, hidden 32) with the packaged uncased vocabulary.
+"""A tiny randomly initialised BERT checkpoint (2 layers, hidden 32) with the packaged uncased vocabulary or one given.
 
 Shared by tests/nlu (fit, artifact) and the live-server tests (`LUISLITE_BASE_MODEL=<dir>`): training on it
 takes seconds, and what it learns says nothing about accuracy, only that the machinery works.
