@@ -6,6 +6,7 @@ LUISLITE_DATABASE_URL    any SQLAlchemy URL (default: SQLite file in the data di
 LUISLITE_AUTHORING_KEYS  comma-separated GUID keys valid for authoring and prediction
 LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
 LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
+LUISLITE_BASE_MODELS     per culture, a local checkpoint dir for that culture's apps: "zh-cn=/models/zh,ja-jp=/m/ja"
 LUISLITE_TRAIN_THREADS   torch threads of a training (default: every core but one)
 LUISLITE_PREDICT_THREADS onnxruntime intra-op threads per prediction (default 1)
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
@@ -35,6 +36,17 @@ def _with_driver(url: str) -> str:
     return f"postgresql+psycopg://{rest}" if sep and scheme in ("postgresql", "postgres") else url
 
 
+def _base_models(value: str | None) -> dict[str, Path]:
+    """culture -> checkpoint dir, from "zh-cn=/path,ja-jp=/other" (cultures lowercased)."""
+    models = {}
+    for item in _keys(value):
+        culture, equals, path = item.partition("=")
+        if not equals or not culture.strip() or not path.strip():
+            raise ValueError(f"LUISLITE_BASE_MODELS: '{item}' is not culture=/checkpoint/dir.")
+        models[culture.strip().lower()] = Path(path.strip()).expanduser()
+    return models
+
+
 def is_guid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -60,6 +72,7 @@ class Config:
     model_store: str = ""  # "database" or "datadir"; "" chooses by the database (see luislite.store)
     model_cache_mb: int = 2048
     model_memory_mb: int = 1024
+    base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -73,7 +86,12 @@ class Config:
                    int(env.get("LUISLITE_TRAIN_THREADS") or 0) or None, int(env.get("LUISLITE_PREDICT_THREADS") or 1),
                    env.get("LUISLITE_CONSOLE", "1") != "0",
                    env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
-                   int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024))
+                   int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024),
+                   _base_models(env.get("LUISLITE_BASE_MODELS")))
+
+    def base_model_for(self, culture: str) -> Path | None:
+        """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: packaged)."""
+        return self.base_models.get(culture.lower(), self.base_model)
 
     def ensure_keys(self) -> str | None:
         """Check the configured keys are GUIDs; with none configured, load or create one in the data dir.

@@ -12,16 +12,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from luislite.domain import cultures
 from luislite.domain.entity_kinds import EntityKind
 from luislite.domain.legacy import HIERARCHY_SEPARATOR, upgrade
+from luislite.domain.tokens import on_token_edges, tokenize
 from luislite.errors import AppVersionError, LimitReached
 
 SCHEMA_VERSION = "7.0.0"
 NONE_INTENT = "None"
-PREBUILT_NAMES = frozenset({
-    "age", "datetimeV2", "dimension", "email", "geographyV2", "keyPhrase", "money", "number",
-    "ordinal", "ordinalV2", "percentage", "personName", "phonenumber", "temperature", "url",
-})
+PREBUILT_NAMES = cultures.ALL_PREBUILTS
 DEFAULT_SETTINGS = ("UseAllTrainingData", "NormalizePunctuation", "NormalizeDiacritics", "NormalizeWordForm")
 
 
@@ -411,6 +410,14 @@ class Utterance:
         return {"text": self.text, "intent": self.intent, "entities": [label.to_json() for label in self.labels]}
 
 
+def _check_token_edges(labels: list[Label], tokens: list) -> None:
+    for label in labels:
+        if not on_token_edges(tokens, label.start, label.end):
+            raise AppVersionError(f"The start and end indexes of the '{label.entity}' label do not correspond "
+                                  "to the start and end of a token.")
+        _check_token_edges(label.children, tokens)
+
+
 # --- the app version --------------------------------------------------------------------------
 
 @dataclass
@@ -497,6 +504,7 @@ class AppVersion:
         """Raise AppVersionError unless the whole version obeys LUIS's rules and limits (used on import)."""
         if not all(isinstance(v, str) for v in (self.version_id, self.name, self.desc, self.tokenizer_version)):
             raise AppVersionError("versionId, name, desc and tokenizerVersion must be strings.")
+        cultures.culture(self.culture).check_tokenizer_version(self.tokenizer_version)
         check_limit(len(self.intents), "intents", "intents")
         check_limit(len(self.utterances), "utterances", "example utterances")
         self._check_unique([check_name(i.name, "intent") for i in self.intents], "intent")
@@ -569,6 +577,8 @@ class AppVersion:
             raise AppVersionError(f"The intent classifier {utterance.intent} does not exist in the selected "
                                   "application")
         self._check_labels(utterance.labels, text, None, None)
+        if cultures.of(self.culture).labels_on_token_edges:
+            _check_token_edges(utterance.labels, tokenize(text, self.culture))
 
     def spell_names(self, utterance: Utterance) -> None:
         """Spell a checked utterance's intent, entity and role names as this version defines them.

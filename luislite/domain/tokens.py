@@ -1,13 +1,20 @@
-"""LUIS word tokenization (tokenizer 1.0.0): whitespace splits words, punctuation stands alone.
+"""LUIS tokenization per culture; every token keeps its character offsets into the original text.
 
-Every token keeps its character offsets into the original text, so labels and predictions
-never have to re-join tokens.
+Word cultures (tokenizer 1.0.0 as LUIS had it for English, and every culture without its own segmentation):
+runs of letters/digits are tokens and every other visible character stands alone. Character cultures (zh-cn,
+ko-kr): every character is a token, except runs of Latin letters or digits, kept whole. Japanese: morphemes of
+MeCab with the UniDic dictionary (fugashi + unidic-lite, both from PyPI; loaded at the first Japanese text).
+Labels and predictions never have to re-join tokens.
 """
+from functools import cache
 from typing import NamedTuple
 
 import regex
 
-_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|\S")
+from luislite.domain import cultures
+
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+|\S")
+_CHARACTER = regex.compile(r"[\p{Latin}\p{N}][\p{Latin}\p{N}\p{M}]*|\S\p{M}*")
 
 
 class Token(NamedTuple):
@@ -16,9 +23,32 @@ class Token(NamedTuple):
     end: int  # exclusive
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split `text` into LUIS tokens: runs of letters/digits, and every other visible character alone."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def tokenize(text: str, culture: str = "en-us") -> list[Token]:
+    """Split `text` into the LUIS tokens of `culture` (a code; unknown codes split as English)."""
+    segmentation = cultures.of(culture).segmentation
+    if segmentation == "morphemes":
+        return _morphemes(text)
+    pattern = _CHARACTER if segmentation == "characters" else _WORD
+    return [Token(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+@cache
+def _tagger():
+    import fugashi  # the ja-jp extra
+
+    return fugashi.Tagger()
+
+
+def _morphemes(text: str) -> list[Token]:
+    """MeCab's morphemes located in `text` (MeCab drops whitespace), whitespace-free pieces kept as LUIS tokens."""
+    tokens, at = [], 0
+    for node in _tagger()(text):
+        start = text.find(node.surface, at)
+        if not node.surface or start < 0:
+            continue
+        at = start + len(node.surface)
+        tokens.append(Token(node.surface, start, at))
+    return tokens
 
 
 def snap_label(tokens: list[Token], start: int, end: int) -> tuple[int, int] | None:
@@ -38,3 +68,8 @@ def token_span(tokens: list[Token], start: int, end: int) -> tuple[int, int] | N
     """Token indices (first, last inclusive) of the tokens overlapping characters [start, end)."""
     covered = [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
     return (covered[0], covered[-1]) if covered else None
+
+
+def on_token_edges(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether characters [start, end) begin where a token begins and end where one ends."""
+    return any(t.start == start for t in tokens) and any(t.end == end for t in tokens)

@@ -47,7 +47,7 @@ def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path, ru
 def export_onnx(model: JointBert, path: Path) -> None:
     """Export the fp32 network with dynamic batch and length; outputs `intent_logits`, `slot_logits_{depth}`."""
     model.eval()
-    ids = torch.tensor([[101, 7592, 2088, 102]])
+    ids = torch.ones(1, 4, dtype=torch.long)  # any ids in every vocabulary: the graph does not depend on them
     inputs, names = (ids, torch.ones_like(ids)), ["input_ids", "attention_mask"]
     if model.features:
         inputs, names = inputs + (torch.zeros(1, 4, model.features),), names + ["features"]

@@ -25,11 +25,12 @@ CHANNELS = 2  # per list: a match begins on the word, a match continues on it
 
 
 class PhraseLists:
-    def __init__(self, lists: list[dict]):
+    def __init__(self, lists: list[dict], culture: str = "en-us"):
         self.lists = lists  # [{"name", "phrases", "global", "interchangeable"}], in channel order
+        self.culture = culture
         self.tables = []
         for phrase_list in lists:
-            table = PhraseTable()
+            table = PhraseTable(culture)
             for phrase in phrase_list["phrases"]:
                 table.add(phrase, phrase_list["name"])
             self.tables.append(table)
@@ -39,7 +40,7 @@ class PhraseLists:
         used = {name.lower() for features in _model_features(version).values() for name in features}
         return cls([{"name": p.name, "phrases": p.phrases, "global": p.enabled_for_all_models,
                      "interchangeable": p.interchangeable} for p in version.phraselists
-                    if p.active and (p.enabled_for_all_models or p.name.lower() in used)])
+                    if p.active and (p.enabled_for_all_models or p.name.lower() in used)], version.culture)
 
     def __len__(self) -> int:
         return len(self.lists)
@@ -57,7 +58,8 @@ class PhraseLists:
         """The phrases of list `n` as words, if it is interchangeable (else none)."""
         if not self.lists[n].get("interchangeable"):
             return []
-        return [words for phrase in self.lists[n]["phrases"] if (words := [t.text for t in tokenize(phrase)])]
+        return [words for phrase in self.lists[n]["phrases"]
+                if (words := [t.text for t in tokenize(phrase, self.culture)])]
 
     def features(self, words: list[str], matches: list[tuple[int, int, int]] | None = None) -> np.ndarray:
         """(words, channels) 0/1 features, from `matches` when `find` has already been run on `words`."""

@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 from luislite.domain.appversion import AppVersion
 from luislite.errors import AppVersionError
 from luislite.nlu import artifact
+from luislite.nlu.characters import add_characters, freeze_known_rows
 from luislite.nlu.encoder import base_model_dir, load_encoder
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
@@ -40,7 +41,10 @@ class Recipe:
     augment: float = 0.3  # chance that an entity value (or an interchangeable phrase) is swapped for another
     pooling: str = "mean"
     bf16: bool | None = None  # bf16 autocast; None: only where the CPU has native bf16 (6x slower without, on AVX2)
-    freeze_word_embeddings: bool = True
+    freeze_word_embeddings: bool = True  # except the rows of the characters `learn_characters` adds
+    learn_characters: bool = True  # characters the vocabulary lacks get learned embeddings (`nlu.characters`)
+    character_lr: float = 1e-3
+    character_spread: float = 1.0  # noise added to [UNK]'s embedding for each added character, in embedding spreads
     freeze_layers: int = 0  # the embeddings and this many lowest encoder layers are not trained (faster)
     validate_from: int = 1000  # utterances from which a validation split is held out for early stopping
     validation_share: float = 0.1
@@ -81,6 +85,8 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     rng = random.Random(seed)
     base_model = base_model_dir(base_model)
     encoder, tokenizer = load_encoder(base_model)
+    characters = add_characters(encoder, tokenizer, [e.words for e in examples], recipe.character_spread) \
+        if recipe.learn_characters else 0
     phrases = PhraseLists.from_version(version)
     model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
     if phrases:
@@ -89,10 +95,11 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     tagset = tagset.count_transitions([e.tags for e in train_set])
     stats = fit(model, Batcher(tokenizer, phrases), tagset, train_set, validation, recipe, rng, progress)
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
-              "max_tokens": MAX_TOKENS,
+              "max_tokens": MAX_TOKENS, "culture": version.culture,
               "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
     artifact.save(model, tokenizer, labels, Path(out_dir), rules_json(version))
-    return stats | {"examples": len(examples), "threads": threads, "seconds": round(time.monotonic() - started, 1)}
+    return stats | {"examples": len(examples), "characters": characters, "threads": threads,
+                    "seconds": round(time.monotonic() - started, 1)}
 
 
 def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list[Example]:
@@ -101,7 +108,7 @@ def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list
     for utterance in version.utterances:
         if utterance.intent.lower() not in index:
             raise AppVersionError(f"The utterance '{utterance.text}' has the unknown intent '{utterance.intent}'.")
-        tokens = words(utterance.text)
+        tokens = words(utterance.text, version.culture)
         examples.append(Example([t.text for t in tokens], index[utterance.intent.lower()],
                                 tagset.tag(utterance.labels, tokens)))
     if not examples:
@@ -129,7 +136,7 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
     """The training loop; with a validation split, stop early and keep the best epoch's weights."""
     batch_size, steps = recipe.plan(len(examples))
     if recipe.freeze_word_embeddings:
-        model.encoder.get_input_embeddings().weight.requires_grad_(False)
+        freeze_known_rows(model.encoder.get_input_embeddings(), batcher.tokenizer.get_vocab_size(False))
     if recipe.freeze_layers:  # nothing below a trained layer needs a gradient, so backward stops there
         model.encoder.embeddings.requires_grad_(False)
         model.encoder.encoder.layer[:recipe.freeze_layers].requires_grad_(False)
@@ -184,12 +191,15 @@ def _set_threads(threads: int | None) -> int:
 def _optimizer(model: JointBert, recipe: Recipe, steps: int):
     """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear
     warmup/decay."""
-    encoder = [p for p in model.encoder.parameters() if p.requires_grad]
+    words = model.encoder.get_input_embeddings().weight  # frozen but for added characters' rows: its own rate
+    characters = [words] if recipe.freeze_word_embeddings and words.requires_grad else []
+    encoder = [p for p in model.encoder.parameters() if p.requires_grad and not any(p is c for c in characters)]
     features = [p for name, p in model.named_parameters() if "_features." in name]
     heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.") and "_features." not in name]
     optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr},
                                    {"params": heads, "lr": recipe.head_lr},
-                                   {"params": features, "lr": recipe.feature_lr, "weight_decay": 0.0}],
+                                   {"params": features, "lr": recipe.feature_lr, "weight_decay": 0.0},
+                                   {"params": characters, "lr": recipe.character_lr, "weight_decay": 0.0}],
                                   weight_decay=recipe.weight_decay)
     warmup = max(1, int(steps * recipe.warmup))
 

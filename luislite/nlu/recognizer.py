@@ -40,7 +40,8 @@ class Recognizer:
         self.intents: list[str] = labels["intents"]
         self.tagset = TagSet.from_json(labels["tags"])
         self.max_tokens: int = labels["max_tokens"]
-        self.phrases = PhraseLists(labels.get("phraselists", []))
+        self.culture: str = labels.get("culture", "en-us")  # older artifacts: English
+        self.phrases = PhraseLists(labels.get("phraselists", []), self.culture)
         self.parsers = list(parsers)
         self.rules = rules
 
@@ -66,7 +67,7 @@ class Recognizer:
                 extra: RequestEntities | None = None) -> Prediction:
         """Intents and entities of `text`; relative dates resolve against `datetime_reference` (default: now);
         `extra` brings the request's dynamic lists and external entities."""
-        tokens = words(text)
+        tokens = words(text, self.culture)
         encoding = encode(self.tokenizer, [t.text for t in tokens], self.max_tokens)
         ids = np.array([encoding.input_ids], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
@@ -81,7 +82,7 @@ class Recognizer:
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + \
             [p.parse(text) for p in self.parsers]
         if extra and extra.lists:
-            parsed.append(ListParser([ListMatcher(e) for e in extra.lists]).parse(text))
+            parsed.append(ListParser([ListMatcher(e, self.culture) for e in extra.lists], self.culture).parse(text))
         pattern = None
         if self.rules:
             candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]

@@ -21,8 +21,8 @@ class Encoding(NamedTuple):
     first: list[int]  # per word: position of its first sub-token, or -1 when it has none
 
 
-def words(text: str) -> list[Token]:
-    return tokenize(text)
+def words(text: str, culture: str = "en-us") -> list[Token]:
+    return tokenize(text, culture)
 
 
 def load_tokenizer(path: Path) -> Tokenizer:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from luislite.domain.appversion import (LIMITS, NONE_INTENT, AppVersion, Intent, Label, Utterance, check_app_name,
                                         check_limit, check_name)
 from luislite.config import is_guid
+from luislite.domain import cultures
 from luislite.domain.lu import parse_lu
 from luislite.db import App, Example, TrainingJob, Version, db, utcnow
 from luislite.errors import AppVersionError, Conflict, InvalidRequest, LimitReached, NotFound
@@ -57,9 +58,10 @@ def create_app(name: str, culture: str, description: str = "", domain: str = "",
         raise LimitReached(f"The maximum of {LIMITS['apps']} applications was reached.")
     if db.session.scalar(sa.select(App).where(sa.func.lower(App.name) == name.lower())):
         raise Conflict(f"An application with the name '{name}' already exists.")
+    culture = cultures.culture(culture).code
     version = version or AppVersion()
-    version.name, version.culture = name, culture.lower()
-    app = App(id=str(uuid.uuid4()), name=name, description=description or "", culture=culture.lower(),
+    version.name, version.culture = name, culture
+    app = App(id=str(uuid.uuid4()), name=name, description=description or "", culture=culture,
               domain=domain or "", usage_scenario=usage_scenario or "", active_version=version.version_id,
               publish_settings={})
     db.session.add(app)
@@ -169,7 +171,7 @@ def _check_utterance_count(doc: dict) -> None:
 def load(version: Version, utterances: bool = False) -> AppVersion:
     """The stored version as an AppVersion, with its labeled utterances if asked."""
     result = AppVersion.from_luis(version.definition)
-    result.version_id, result.name = version.version_id, version.app.name
+    result.version_id, result.name, result.culture = version.version_id, version.app.name, version.app.culture
     if utterances:
         examples = db.session.scalars(sa.select(Example).where(Example.version_pk == version.pk).order_by(Example.id))
         result.utterances = [to_utterance(e) for e in examples]

@@ -13,6 +13,7 @@ from luislite.domain.appversion import (LIMITS, PREBUILT_NAMES, AppVersion, Chil
                                         Feature, Intent, MLEntity, Pattern, PatternAnyEntity,
                                         PhraseList, PrebuiltEntity, Role, check_limit, check_name, new_id)
 from luislite.db import Version
+from luislite.domain import cultures
 from luislite.errors import AppVersionError, Conflict, NotFound
 
 _PREBUILTS = {name.lower(): name for name in PREBUILT_NAMES}
@@ -58,9 +59,10 @@ def add_entity(version: Version, entity: Entity) -> Entity:
 
 
 def add_prebuilts(version: Version, names: list[str]) -> list[PrebuiltEntity]:
-    """One prebuilt entity per name, in order; an unknown or already present name fails them all."""
+    """One prebuilt entity per name, in order; an unknown or already present name, or one the app's culture
+    lacks, fails them all."""
     with editing(version) as definition:
-        entities = [PrebuiltEntity(_prebuilt_name(name)) for name in names]
+        entities = [PrebuiltEntity(_prebuilt_name(name, definition.culture)) for name in names]
         for entity in entities:
             _add(definition, entity)
     return entities
@@ -107,10 +109,17 @@ def _add(definition: AppVersion, entity: Entity) -> None:
     _check(definition, entity)
 
 
-def _prebuilt_name(name) -> str:
+def _prebuilt_name(name, culture: str) -> str:
     if not isinstance(name, str) or name.lower() not in _PREBUILTS:
         raise AppVersionError(f"The prebuilt entity '{name}' does not exist.")
+    if _PREBUILTS[name.lower()] not in cultures.of(culture).prebuilts:
+        raise AppVersionError(f"The prebuilt entity '{name}' is not supported in the culture '{culture}'.")
     return _PREBUILTS[name.lower()]
+
+
+def prebuilt_catalogue(culture: str) -> dict[str, tuple[str, str]]:
+    """The prebuilts an app of `culture` may add: name -> (description, examples)."""
+    return {name: entry for name, entry in PREBUILT_CATALOGUE.items() if name in cultures.of(culture).prebuilts}
 
 
 def _free_name(siblings: list, name, entity) -> str:

@@ -92,7 +92,8 @@ def train_job(app, job_id: int) -> None:
     heartbeat = _Heartbeat(app, job_id)
 
     def fit(out_dir):
-        stats.update(train(definition, out_dir, config.base_model, heartbeat.update, threads=config.train_threads))
+        stats.update(train(definition, out_dir, config.base_model_for(definition.culture), heartbeat.update,
+                           threads=config.train_threads))
 
     try:
         artifact = store.current().write(fit, prefix=app_id)

@@ -13,9 +13,9 @@ from luislite.nlu.prediction import EntitySpan
 from luislite.domain.tokens import tokenize
 
 
-def key(text: str) -> tuple[str, ...]:
-    """How a phrase is looked up: its LUIS tokens, NFC-normalised and casefolded."""
-    return tuple(word_key(t.text) for t in tokenize(text))
+def key(text: str, culture: str = "en-us") -> tuple[str, ...]:
+    """How a phrase is looked up: its LUIS tokens in `culture`, NFC-normalised and casefolded."""
+    return tuple(word_key(t.text) for t in tokenize(text, culture))
 
 
 def word_key(word: str) -> str:
@@ -25,12 +25,13 @@ def word_key(word: str) -> str:
 class PhraseTable:
     """Phrases (as token keys) -> values; `find` takes the longest match at each position, left to right."""
 
-    def __init__(self):
+    def __init__(self, culture: str = "en-us"):
         self.table: dict[tuple[str, ...], list] = {}
         self.longest = 0
+        self.culture = culture
 
     def add(self, phrase: str, value) -> None:
-        phrase_key = key(phrase)
+        phrase_key = key(phrase, self.culture)
         if phrase_key and value not in self.table.setdefault(phrase_key, []):
             self.table[phrase_key].append(value)
             self.longest = max(self.longest, len(phrase_key))
@@ -53,9 +54,9 @@ class PhraseTable:
 class ListMatcher:
     """One list entity: its canonical forms and synonyms -> canonical forms."""
 
-    def __init__(self, entity: ListEntity):
+    def __init__(self, entity: ListEntity, culture: str = "en-us"):
         self.name = entity.name
-        self.phrases = PhraseTable()
+        self.phrases = PhraseTable(culture)
         for sublist in entity.sublists:
             for phrase in [sublist.canonical_form, *sublist.synonyms]:
                 self.phrases.add(phrase, sublist.canonical_form)
@@ -68,15 +69,16 @@ class ListMatcher:
 class ListParser:
     """Every list entity of an app."""
 
-    def __init__(self, matchers: list[ListMatcher]):
+    def __init__(self, matchers: list[ListMatcher], culture: str = "en-us"):
         self.matchers = matchers
+        self.culture = culture
 
     @classmethod
     def from_version(cls, version: AppVersion) -> ListParser | None:
-        matchers = [ListMatcher(e) for e in version.entities_of(ListEntity)]
-        return cls(matchers) if matchers else None
+        matchers = [ListMatcher(e, version.culture) for e in version.entities_of(ListEntity)]
+        return cls(matchers, version.culture) if matchers else None
 
     def parse(self, text: str) -> list[EntitySpan]:
-        words = tokenize(text)
+        words = tokenize(text, self.culture)
         keys = [word_key(w.text) for w in words]
         return [span for matcher in self.matchers for span in matcher.parse(words, keys)]

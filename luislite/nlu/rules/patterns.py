@@ -55,20 +55,21 @@ class PatternSyntaxError(ValueError):
     pass
 
 
-def parse_pattern(pattern: str, kinds: dict[str, tuple[str, str]]) -> list:
-    """Elements of a pattern; `kinds` maps lowercased entity names to (name as defined, slot kind)."""
-    elements, at = _sequence(pattern, 0, kinds, stops="")
+def parse_pattern(pattern: str, kinds: dict[str, tuple[str, str]], culture: str = "en-us") -> list:
+    """Elements of a pattern of an app of `culture`; `kinds` maps lowercased entity names to (name as defined,
+    slot kind)."""
+    elements, at = _sequence(pattern, 0, kinds, stops="", culture=culture)
     if at != len(pattern):
         raise PatternSyntaxError(f"unexpected '{pattern[at]}' at {at}")
     return elements
 
 
-def _sequence(pattern: str, at: int, kinds: dict, stops: str) -> tuple[list, int]:
+def _sequence(pattern: str, at: int, kinds: dict, stops: str, culture: str) -> tuple[list, int]:
     elements, text = [], ""
 
     def flush():
         nonlocal text
-        elements.extend(Word(t.text.casefold()) for t in tokenize(text) if t.text.isalnum())
+        elements.extend(Word(t.text.casefold()) for t in tokenize(text, culture) if t.text.isalnum())
         text = ""
 
     while at < len(pattern) and pattern[at] not in stops:
@@ -89,7 +90,7 @@ def _sequence(pattern: str, at: int, kinds: dict, stops: str) -> tuple[list, int
             at = end + 1
         elif char == "[":
             flush()
-            inner, at = _sequence(pattern, at + 1, kinds, "]")
+            inner, at = _sequence(pattern, at + 1, kinds, "]", culture)
             if at >= len(pattern):
                 raise PatternSyntaxError("unclosed '['")
             if inner:
@@ -100,7 +101,7 @@ def _sequence(pattern: str, at: int, kinds: dict, stops: str) -> tuple[list, int
             options = []
             at += 1
             while True:
-                inner, at = _sequence(pattern, at, kinds, "|)")
+                inner, at = _sequence(pattern, at, kinds, "|)", culture)
                 options.append(inner)
                 if at >= len(pattern):
                     raise PatternSyntaxError("unclosed '('")
@@ -197,8 +198,9 @@ def _skip(words: list[Token], at: int) -> int:
 class PatternMatcher:
     """Every pattern of an app; `match(text, spans)` -> the best PatternMatch or None."""
 
-    def __init__(self, patterns: list[CompiledPattern]):
+    def __init__(self, patterns: list[CompiledPattern], culture: str = "en-us"):
         self.patterns = patterns
+        self.culture = culture
 
     @classmethod
     def from_version(cls, version: AppVersion) -> PatternMatcher | None:
@@ -210,16 +212,16 @@ class PatternMatcher:
         for pattern in version.patterns:
             intent = version.intent(pattern.intent)
             try:
-                elements = parse_pattern(pattern.pattern, kinds)
+                elements = parse_pattern(pattern.pattern, kinds, version.culture)
             except PatternSyntaxError as error:
                 log.warning("pattern '%s' is ignored: %s", pattern.pattern, error)
                 continue
             if intent and elements:
                 compiled.append(CompiledPattern(pattern.pattern, intent.name, elements))
-        return cls(compiled) if compiled else None
+        return cls(compiled, version.culture) if compiled else None
 
     def match(self, text: str, spans: list[EntitySpan]) -> PatternMatch | None:
-        words = tokenize(text)
+        words = tokenize(text, self.culture)
         if not any(w.text.isalnum() for w in words):
             return None
         by_entity: dict[str, list[EntitySpan]] = {}

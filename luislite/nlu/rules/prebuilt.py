@@ -5,6 +5,11 @@ only for the prebuilts an app uses. The datetime model costs tens of millisecond
 cannot hold a date or time (no digit and none of the words dates are made of) skips it, and its results are
 cached per (culture, text, reference time): without an explicit reference, "now" is taken to the minute. Prebuilts
 the library cannot provide (`personName`, `geographyV2`, `keyPhrase`) are never predicted and never fail.
+
+Each culture's prebuilts run on the recognizers-text models of its own language (`Culture.recognizers`; es-mx and
+fr-ca use Spanish and French), never falling back to English; a prebuilt the library lacks for the language
+(every one in de-de, it-it, nl-nl, ko-kr...) is never predicted. Only `email`, `url` and `phonenumber`, patterns
+rather than language, run with the default (English) patterns where the language has none of its own.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from functools import lru_cache, cache
 
 import regex
 
+from luislite.domain import cultures
 from luislite.domain.appversion import AppVersion, PrebuiltEntity
 from luislite.nlu.prediction import EntitySpan, PrebuiltValue
 
@@ -36,6 +42,7 @@ MODELS = {
     "phonenumber": ("recognizers_sequence", "SequenceRecognizer", "get_phone_number_model"),
 }
 UNSUPPORTED = frozenset({"personName", "geographyV2", "keyPhrase"})
+LANGUAGE_FREE = frozenset({"email", "url", "phonenumber"})  # patterns, not words: any culture may use English's
 _TYPES = {"money": "builtin.currency"}  # the $instance / v2 type where it is not builtin.<name>
 
 # Words English dates and times are made of; an utterance with none of them and no digit holds no date.
@@ -62,11 +69,12 @@ def may_hold_a_date(text: str) -> bool:
 
 @cache
 def model(name: str, culture: str):
-    """The recognizers-text model answering the prebuilt `name` in `culture`, built once per process."""
+    """The recognizers-text model answering the prebuilt `name` in `culture`, built once per process; raises
+    ValueError where the library has none for that language (no fallback to English)."""
     import importlib
 
     package, recognizer, getter = MODELS[name]
-    return getattr(getattr(importlib.import_module(package), recognizer)(culture), getter)()
+    return getattr(getattr(importlib.import_module(package), recognizer)(culture), getter)(culture, False)
 
 
 @lru_cache(maxsize=2048)
@@ -74,28 +82,30 @@ def _datetimes(culture: str, text: str, reference: dt.datetime) -> tuple:
     return tuple(model("datetimeV2", culture).parse(text, reference))
 
 
-def _culture(culture: str) -> str:
-    from recognizers_text import Culture
-
-    supported = {value.lower() for name, value in vars(Culture).items() if not name.startswith("_")
-                 and isinstance(value, str)}
-    return culture.lower() if culture.lower() in supported else Culture.English
-
-
 class PrebuiltParser:
     """The prebuilt entities of an app: `parse(text, reference)` runs the models those prebuilts need."""
 
     def __init__(self, names: list[str], culture: str = "en-us"):
-        self.culture = _culture(culture)
+        self.culture = cultures.of(culture).recognizers
         self.models = {}
         for name in dict.fromkeys(names):
-            try:
-                if name in MODELS:
-                    self.models[name] = model(name, self.culture)  # built now, not at the first query
-            except Exception:  # a model the library lacks for this culture: that prebuilt is never found
-                log.warning("no %s recognizer for culture %s", name, self.culture)
+            if name in MODELS and (found := self._model(name)):
+                self.models[name] = found  # built now, not at the first query
+            elif name in MODELS:  # a model the library lacks for this language: that prebuilt is never found
+                log.warning("no %s recognizer for culture %s", name, culture)
         self.names = list(self.models)
-        self.prefilter = self.culture.startswith("en")
+        self.prefilter = self.culture == "en-us"
+
+    def _model(self, name: str):
+        """The model of `name` in this culture's language (English's patterns for a language-free prebuilt the
+        language lacks), or None."""
+        for language in (self.culture, "en-us" if name in LANGUAGE_FREE else None):
+            try:
+                if language:
+                    return model(name, language)
+            except Exception:
+                continue
+        return None
 
     @classmethod
     def from_version(cls, version: AppVersion) -> PrebuiltParser | None:

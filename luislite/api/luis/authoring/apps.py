@@ -12,11 +12,10 @@ from luislite.api.luis.schemas.apps import (AppCreate, AppDeleteQuery, AppImport
                                             PublishSettings, PublishSettingsInfo, endpoint_url)
 from luislite.api.luis.schemas.common import PagingQuery
 from luislite.api.luis.schemas.versions import LuisApp
+from luislite.domain import cultures
 from luislite.domain.appversion import AppVersion
 
 bp = authoring_blueprint("apps")
-
-CULTURES = [{"name": "English", "code": "en-us"}]
 
 
 @bp.post("/apps")
@@ -39,7 +38,7 @@ def list_apps():
 @bp.get("/apps/cultures")
 @operation([AvailableCulture])
 def list_cultures():
-    return jsonify(AvailableCulture(many=True).dump(CULTURES))
+    return jsonify(AvailableCulture(many=True).dump(cultures.CULTURES.values()))
 
 
 @bp.get("/apps/domains")

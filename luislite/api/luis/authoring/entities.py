@@ -106,9 +106,9 @@ def add_prebuilts(app_id, version_id):
 @operation([PrebuiltDomainEntity])
 def prebuilt_catalogue(app_id, version_id):
     """The prebuilt entities available to the version."""
-    authoring.get_version(app_id, version_id)
+    version = authoring.get_version(app_id, version_id)
     return jsonify([{"name": name, "description": description, "examples": examples}
-                    for name, (description, examples) in modeling.PREBUILT_CATALOGUE.items()])
+                    for name, (description, examples) in modeling.prebuilt_catalogue(version.app.culture).items()])
 
 
 @bp.get(f"{VERSION}/models")

@@ -21,7 +21,7 @@ VERSION = "/apps/<app_id>/versions/<version_id>"
 @writes
 def add_example(app_id, version_id):
     version = authoring.get_version(app_id, version_id)
-    [result] = authoring.add_examples(version, [to_utterance(load(ExampleLabel()))])
+    [result] = authoring.add_examples(version, [to_utterance(load(ExampleLabel()), version.app.culture)])
     if isinstance(result, AppVersionError):
         raise result
     return created(LabelExampleResponse().dump(result))
@@ -36,7 +36,7 @@ def add_examples(app_id, version_id):
     bodies = load(ExampleLabel(), many=True)
     if len(bodies) > LIMITS["batch"]:
         raise bad_argument(f"A batch holds at most {LIMITS['batch']} examples.")
-    utterances = [to_utterance(b) for b in bodies]
+    utterances = [to_utterance(b, version.app.culture) for b in bodies]
     results = authoring.add_examples(version, utterances)
     items = [{"hasError": True, "error": {"code": "FAILED", "message": f"{u.text}. Error: {r}"}}
              if isinstance(r, AppVersionError) else {"value": r, "hasError": False}
@@ -51,7 +51,7 @@ def add_examples(app_id, version_id):
 def list_examples(app_id, version_id):
     version = authoring.get_version(app_id, version_id)
     examples = authoring.list_examples(version, *paging())
-    return jsonify([labeled_utterance_json(e.id, authoring.to_utterance(e)) for e in examples])
+    return jsonify([labeled_utterance_json(e.id, authoring.to_utterance(e), version.app.culture) for e in examples])
 
 
 @bp.delete(f"{VERSION}/examples/<int(signed=True):example_id>")

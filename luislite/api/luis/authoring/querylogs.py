@@ -59,7 +59,7 @@ def accept_review_utterance(app_id, version_id, log_id):
         utterance = querylog.predicted_utterance(entry, intent)
     else:
         utterance = to_utterance({"text": entry.query, "intentName": intent or entry.top_intent,
-                                  "entityLabels": correction["entityLabels"]})
+                                  "entityLabels": correction["entityLabels"]}, version.app.culture)
     example = querylog.accept(version, entry, utterance)
     return created(LabelExampleResponse().dump(example))
 

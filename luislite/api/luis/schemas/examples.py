@@ -3,6 +3,7 @@ from marshmallow import fields
 
 from luislite.api.luis.schemas.common import ErrorBody, LuisSchema
 from luislite.domain.appversion import Label, Utterance
+from luislite.domain import cultures
 from luislite.domain.tokens import snap_label, token_span, tokenize
 
 
@@ -20,23 +21,34 @@ class ExampleLabel(LuisSchema):
     entityLabels = fields.List(fields.Nested(EntityLabel), load_default=list, allow_none=True)
 
 
-def to_utterance(body: dict) -> Utterance:
-    """An ExampleLabelObject as an Utterance, its labels snapped to whole tokens as LUIS does."""
+def to_utterance(body: dict, culture: str = "en-us") -> Utterance:
+    """An ExampleLabelObject as an Utterance of an app of `culture`, its end read as inclusive or exclusive.
+
+    In word cultures labels snap to whole tokens; where labels must lie on token edges, a label cut inside a
+    token keeps its offsets, for `AppVersion.check_utterance` to refuse.
+    """
     text = body["text"]
-    tokens = tokenize(text)
+    tokens = tokenize(text, culture)
+    snap = not cultures.of(culture).labels_on_token_edges
 
     def label(doc: dict) -> Label:
-        in_range = 0 <= doc["startCharIndex"] <= doc["endCharIndex"] <= len(text)  # end == len: exclusive end
-        span = snap_label(tokens, doc["startCharIndex"], doc["endCharIndex"]) if in_range else None
-        start, end = (tokens[span[0]].start, tokens[span[1]].end) if span else (doc["startCharIndex"], -1)
+        first, last = doc["startCharIndex"], doc["endCharIndex"]
+        in_range = 0 <= first <= last <= len(text)  # end == len: exclusive end
+        span = snap_label(tokens, first, last) if in_range else None
+        if span is None:
+            start, end = first, -1
+        elif snap:
+            start, end = tokens[span[0]].start, tokens[span[1]].end
+        else:
+            start, end = first, tokens[span[1]].end if tokens[span[1]].end in (last, last + 1) else last + 1
         return Label(doc["entityName"], start, end, doc.get("role"), [label(c) for c in doc.get("children") or []])
 
     return Utterance(text, body["intentName"], [label(d) for d in body.get("entityLabels") or []])
 
 
-def labeled_utterance_json(example_id: int, utterance: Utterance) -> dict:
+def labeled_utterance_json(example_id: int, utterance: Utterance, culture: str = "en-us") -> dict:
     """A LabeledUtterance of the examples listing: token indices, inclusive end."""
-    tokens = tokenize(utterance.text)
+    tokens = tokenize(utterance.text, culture)
 
     def label(lab: Label) -> dict:
         first, last = token_span(tokens, lab.start, lab.end) or (0, 0)

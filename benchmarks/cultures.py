@@ -1,0 +1,237 @@
+"""Cultures benchmark: a Virtual Assistant skill's `.lu` file (Bot Framework, MIT) in one culture, luislite through
+its HTTP API beside classical baselines trained on the same split in the same run.
+
+Data: the skills' `.lu` files of `microsoft/botframework-solutions` (e.g. `skills/csharp/emailskill/Deployment/
+Resources/LU/zh-cn/Email.lu`, as of the commit before d096a663 that moved the skills out), read from a local
+copy. The split is ours: utterances deduplicated by text, then per intent (sorted names) shuffled with
+`random.Random(13)`; of each intent, the first half trains, the next tenth is dev and the rest is test.
+Settings are chosen on `--split dev`; the test split is reported once.
+
+Baselines (benchmark-only dependencies: scikit-learn, sklearn-crfsuite): intents by TF-IDF + logistic regression
+(character 1-3-grams for CJK cultures, word 1-2-grams otherwise); slots by a linear-chain CRF over the culture's
+LUIS tokens (characters for zh-cn) with the token, its neighbours and their shapes as features.
+
+    .venv/bin/python benchmarks/cultures.py --lu Email-zh-cn.lu --culture zh-cn --split dev
+    .venv/bin/python benchmarks/cultures.py --lu Email-zh-cn.lu --culture zh-cn --split dev --direct \
+        --recipe learn_characters=false
+
+`--direct` trains and predicts in this process with `luislite.nlu` (the same model the server trains, no HTTP),
+which lets recipe settings vary (`--recipe learn_characters=false`: no learned embeddings for unknown characters).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import requests
+
+from http_benchmark import KEY, train_and_publish
+from local_server import REPO, start_server
+
+sys.path.insert(0, str(REPO))
+from luislite.domain.tokens import tokenize
+
+_LABEL = re.compile(r"\{([^=}{]+)=([^}{]+)\}")
+
+
+def read_lu(text: str) -> list[dict]:
+    """Utterances of `## Intent` sections with `{Entity=value}` labels, as LUIS export utterances; first text wins."""
+    utterances, intent, seen = [], None, set()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("## "):
+            intent = line[3:].strip()
+        elif line.startswith("- ") and intent:
+            plain, entities, at = "", [], 0
+            for match in _LABEL.finditer(line[2:]):
+                plain += line[2:][at:match.start()]
+                start = len(plain)
+                plain += match.group(2)
+                entities.append({"entity": match.group(1).strip(), "startPos": start, "endPos": len(plain) - 1})
+                at = match.end()
+            plain += line[2:][at:]
+            if plain.strip() and plain not in seen and "{" not in plain:
+                seen.add(plain)
+                utterances.append({"text": plain, "intent": intent, "entities": entities})
+    return utterances
+
+
+def split(utterances: list[dict]) -> dict[str, list[dict]]:
+    by_intent = defaultdict(list)
+    for utterance in utterances:
+        by_intent[utterance["intent"]].append(utterance)
+    parts = {"train": [], "dev": [], "test": []}
+    for intent in sorted(by_intent):
+        items = by_intent[intent]
+        random.Random(13).shuffle(items)
+        train, dev = len(items) // 2, len(items) // 2 + max(1, len(items) // 10)
+        parts["train"] += items[:train]
+        parts["dev"] += items[train:dev]
+        parts["test"] += items[dev:]
+    return parts
+
+
+def luis_app(train: list[dict], culture: str) -> dict:
+    entities = sorted({e["entity"] for u in train for e in u["entities"]})
+    return {"luis_schema_version": "7.0.0", "versionId": "0.1", "name": "cultures-benchmark", "culture": culture,
+            "intents": [{"name": n} for n in sorted({u["intent"] for u in train} | {"None"})],
+            "entities": [{"name": n, "roles": []} for n in entities], "utterances": train}
+
+
+# --- scoring, shared by every system ------------------------------------------------------------------
+
+def score(test: list[dict], predictions: list[tuple[str, set]]) -> dict:
+    right = exact = tp = fp = fn = 0
+    for example, (intent, found) in zip(test, predictions):
+        gold = {(e["startPos"], e["endPos"] + 1, e["entity"]) for e in example["entities"]}
+        right += intent == example["intent"]
+        exact += intent == example["intent"] and found == gold
+        tp, fp, fn = tp + len(found & gold), fp + len(found - gold), fn + len(gold - found)
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return {"intent_accuracy": round(100 * right / len(test), 1),
+            "slot_f1": round(100 * 2 * precision * recall / max(precision + recall, 1e-9), 1),
+            "exact_match": round(100 * exact / len(test), 1)}
+
+
+# --- classical baselines --------------------------------------------------------------------------------
+
+def _features(tokens: list, i: int) -> dict:
+    features = {"bias": 1.0}
+    for offset in (-2, -1, 0, 1, 2):
+        j = i + offset
+        text = tokens[j].text.lower() if 0 <= j < len(tokens) else ("<s>" if j < 0 else "</s>")
+        features[f"{offset}:t"] = text
+        features[f"{offset}:digit"] = text.isdigit()
+        features[f"{offset}:latin"] = text.isascii() and text.isalpha()
+    features["-1|0"] = features["-1:t"] + "|" + features["0:t"]
+    features["0|1"] = features["0:t"] + "|" + features["1:t"]
+    return features
+
+
+def _tags(example: dict, tokens: list) -> list[str]:
+    tags = ["O"] * len(tokens)
+    for e in example["entities"]:
+        inside = [i for i, t in enumerate(tokens) if t.start >= e["startPos"] and t.end <= e["endPos"] + 1]
+        for n, i in enumerate(inside):
+            tags[i] = ("B-" if n == 0 else "I-") + e["entity"]
+    return tags
+
+
+def _spans(tokens: list, tags: list[str]) -> set:
+    spans, current = set(), None
+    for token, tag in zip(tokens + [None], tags + ["O"]):
+        if current and (tag == "O" or tag.startswith("B-") or tag[2:] != current[2]):
+            spans.add(tuple(current))
+            current = None
+        if tag != "O" and current is None:
+            current = [token.start, token.end, tag[2:]]
+        elif tag != "O":
+            current[1] = token.end
+    return spans
+
+
+def baseline(train: list[dict], test: list[dict], culture: str) -> tuple[dict, float]:
+    import sklearn_crfsuite
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    started = time.monotonic()
+    cjk = culture in ("zh-cn", "ja-jp", "ko-kr")
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)) if cjk else \
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    intents = make_pipeline(vectorizer, LogisticRegression(C=10, max_iter=2000))
+    intents.fit([u["text"] for u in train], [u["intent"] for u in train])
+    crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.1, max_iterations=200)
+    train_tokens = [tokenize(u["text"], culture) for u in train]
+    crf.fit([[_features(t, i) for i in range(len(t))] for t in train_tokens],
+            [_tags(u, t) for u, t in zip(train, train_tokens)])
+    test_tokens = [tokenize(u["text"], culture) for u in test]
+    tags = crf.predict([[_features(t, i) for i in range(len(t))] for t in test_tokens])
+    predicted = intents.predict([u["text"] for u in test])
+    return score(test, [(i, _spans(t, g)) for i, t, g in zip(predicted, test_tokens, tags)]), \
+        round(time.monotonic() - started, 1)
+
+
+# --- luislite ---------------------------------------------------------------------------------------------
+
+def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        process, url = start_server(Path(data_dir), KEY)
+        try:
+            session = requests.Session()
+            session.headers["Ocp-Apim-Subscription-Key"] = KEY
+            app_id, seconds = train_and_publish(session, url, app)
+            predictions = []
+            for example in test:
+                response = session.post(f"{url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict",
+                                        params={"verbose": "true"}, json={"query": example["text"]})
+                prediction = response.json()["prediction"]
+                instances = prediction["entities"].get("$instance", {})
+                predictions.append((prediction["topIntent"], {(i["startIndex"], i["startIndex"] + i["length"],
+                                                               i["type"]) for items in instances.values()
+                                                              for i in items}))
+        finally:
+            process.terminate()
+            process.wait()
+    return score(test, predictions), round(seconds, 1)
+
+
+def direct(app: dict, test: list[dict], recipe: dict) -> tuple[dict, float]:
+    from luislite.domain.appversion import AppVersion
+    from luislite.nlu.fit import Recipe, train
+    from luislite.nlu.recognizer import Recognizer
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.monotonic()
+        train(AppVersion.from_luis(app), Path(out), recipe=Recipe(**recipe))
+        seconds = time.monotonic() - started
+        recognizer = Recognizer.load(Path(out))
+        predictions = []
+        for example in test:
+            prediction = recognizer.predict(example["text"])
+            top = max(prediction.intents, key=prediction.intents.get)
+            predictions.append((top, {(s.start, s.end, s.entity) for s in prediction.entities}))
+    return score(test, predictions), round(seconds, 1)
+
+
+def cpu_flags() -> str:
+    flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")).split()
+    return " ".join(sorted(f for f in flags if f == "avx2" or f.startswith(("avx512", "amx"))))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lu", type=Path, required=True)
+    parser.add_argument("--culture", required=True)
+    parser.add_argument("--split", choices=["dev", "test"], default="dev")
+    parser.add_argument("--direct", action="store_true", help="luislite.nlu in this process instead of HTTP")
+    parser.add_argument("--recipe", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="with --direct: Recipe settings, e.g. learn_characters=false character_lr=3e-3")
+    args = parser.parse_args()
+    parts = split(read_lu(args.lu.read_text(encoding="utf-8")))
+    app, test = luis_app(parts["train"], args.culture), parts[args.split]
+    result = {"lu": args.lu.name, "culture": args.culture, "split": args.split, "train": len(parts["train"]),
+              "evaluated": len(test), "intents": len(app["intents"]), "slot_types": len(app["entities"]),
+              "cpu_flags": cpu_flags()}
+    scores, seconds = baseline(parts["train"], test, args.culture)
+    result["baseline"] = scores | {"train_seconds": seconds}
+    if args.direct:
+        recipe = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.recipe)}
+        scores, seconds = direct(app, test, recipe)
+        result["luislite_direct"] = scores | {"recipe": recipe, "train_seconds": seconds}
+    else:
+        scores, seconds = over_http(app, test)
+        result["luislite_http"] = scores | {"train_seconds": seconds}
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

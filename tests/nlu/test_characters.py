@@ -1,0 +1,45 @@
+"""Characters the encoder's vocabulary lacks get embeddings of their own: added at training, learned, served."""
+from luislite.domain.appversion import AppVersion, Intent, Label, MLEntity, Utterance
+from luislite.nlu.characters import add_characters, unknown_characters
+from luislite.nlu.encoder import load_encoder
+from luislite.nlu.fit import Recipe, train
+from luislite.nlu.recognizer import Recognizer
+
+TRAIN = [("帮我订去北京的机票", "BookFlight", "北京"), ("我想飞上海", "BookFlight", "上海"),
+         ("订一张去广州的票", "BookFlight", "广州"), ("深圳天气怎么样", "GetWeather", "深圳"),
+         ("明天北京会下雨吗", "GetWeather", "北京"), ("上海冷不冷", "GetWeather", "上海")]
+
+
+def _app() -> AppVersion:
+    version = AppVersion(culture="zh-cn", intents=[Intent("None"), Intent("BookFlight"), Intent("GetWeather")],
+                         entities=[MLEntity("City")])
+    version.utterances = [Utterance(t, i, [Label("City", t.index(v), t.index(v) + len(v))]) for t, i, v in TRAIN]
+    return version
+
+
+def test_unknown_characters_become_tokens_with_the_unknown_embedding(tiny_model):
+    encoder, tokenizer = load_encoder(tiny_model)
+    texts = [["帮", "议", "室", "book"]]  # three characters the uncased English vocabulary lacks
+    unknown = unknown_characters(tokenizer, texts)
+    assert unknown == ["帮", "议", "室"]
+    rows = encoder.get_input_embeddings().num_embeddings
+    assert add_characters(encoder, tokenizer, texts) == len(unknown)
+    weight = encoder.get_input_embeddings().weight
+    assert weight.shape[0] == rows + len(unknown) == tokenizer.get_vocab_size(with_added_tokens=True)
+    assert not (weight[rows] == weight[rows + 1]).all()  # [UNK]'s row plus noise: distinct from the start
+    quiet = load_encoder(tiny_model)
+    add_characters(*quiet, texts, spread=0)
+    assert (quiet[0].get_input_embeddings().weight[rows:] == weight[tokenizer.token_to_id("[UNK]")]).all()
+    assert tokenizer.encode([unknown[0]], is_pretokenized=True, add_special_tokens=False).ids == [rows]
+    assert unknown_characters(tokenizer, texts) == []
+
+
+def test_training_learns_them_and_the_artifact_serves_them(tiny_model, tmp_path):
+    recipe = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=60, min_epochs=1)
+    stats = train(_app(), tmp_path / "zh", tiny_model, recipe=recipe, threads=1)
+    assert stats["characters"] > 5
+    recognizer = Recognizer.load(tmp_path / "zh")
+    unknown = recognizer.tokenizer.token_to_id("[UNK]")
+    assert unknown not in recognizer.tokenizer.encode(list("北京"), is_pretokenized=True).ids
+    prediction = recognizer.predict("我想去北京")
+    assert all("我想去北京"[s.start:s.end] for s in prediction.entities)
