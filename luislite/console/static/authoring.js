@@ -246,22 +246,23 @@ function EntityKind({ app, version, kind }) {
 
 export const Entities = ({ app, version }) => KINDS.map((kind) => html`<${EntityKind} key=${kind.path} app=${app} version=${version} kind=${kind} />`);
 
-/** A list of simple items of a version: load, create with a form, delete one. */
+/** A list of simple items of a version: load, create with a form, edit one in place (`update` makes the PUT body),
+ * delete one. */
 function ItemList({ app, version, path, createPath = path, fields, body, update, columns, submit, initial }) {
   const base = versionPath(app, version);
   const items = useLoad(() => get(`${base}/${path}?take=500`), [base]);
   const [create, createError] = useAction(async (values) => { await post(`${base}/${createPath}`, body(values)); items.reload(); });
   const save = async (item, values) => { await put(`${base}/${path}/${seg(item.id)}`, update(item, values)); items.reload(); };
-  const [first, ...rest] = Object.values(columns);
+  const title = (item) => Object.values(columns)[0](item);
   const [remove, removeError] = useAction(async (item) => { await del(`${base}/${path}/${seg(item.id)}`); items.reload(); });
   return html`<${InlineForm} fields=${fields} submit=${submit} onSubmit=${create} error=${createError} initial=${initial} />
     <${Problem} error=${removeError} />
     <${Loading} load=${items}>${(list) => html`<table class="list">
       <thead><tr>${Object.keys(columns).map((c) => html`<th>${c}</th>`)}<th></th></tr></thead>
-      <tbody>${list.map((item) => html`<tr key=${item.id}>${[first, ...rest].map((f) => html`<td>${f(item)}</td>`)}
-        <td class="actions"><${Editable} name=${first(item)} fields=${fields}
+      <tbody>${list.map((item) => html`<tr key=${item.id}>${Object.values(columns).map((f) => html`<td>${f(item)}</td>`)}
+        <td class="actions"><${Editable} name=${title(item)} fields=${fields}
           initial=${Object.fromEntries(Object.keys(fields).map((f) => [f, item[f]]))} onSave=${(values) => save(item, values)} />
-          <${Confirm} name=${first(item)} onConfirm=${() => remove(item)} /></td></tr>`)}</tbody>
+          <${Confirm} name=${title(item)} onConfirm=${() => remove(item)} /></td></tr>`)}</tbody>
     </table>`}<//>`;
 }
 
