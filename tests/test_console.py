@@ -468,6 +468,7 @@ def test_patterns_phrase_lists_and_settings(page, state):
     page.fill("name", state["name"])
     page.button("Rename").click()
     page.find("header.appbar", state["name"])
+    assert page.find("[name=name]").get_attribute("value") == state["name"]  # the form shows the new name
     assert f"…{page.server.key[-4:]}" in page.find("dl.facts").text and page.server.key not in page.find("main").text
     page.shot("settings")
 

@@ -345,7 +345,7 @@ export function Settings({ app, version, reloadApp }) {
   const [remove, removeError] = useAction(async () => { await del(`/apps/${seg(app.id)}`); location.hash = '#/apps'; });
   const shown = key.get() || '';
   return html`<h2>App</h2>
-    <${InlineForm} fields=${{ name: 'Name', description: { label: 'Description', required: false } }}
+    <${InlineForm} key=${`${app.name}\n${app.description}`} fields=${{ name: 'Name', description: { label: 'Description', required: false } }}
       initial=${{ name: app.name, description: app.description || '' }} submit="Rename" onSubmit=${save} error=${error} />
     <dl class="facts"><dt>App ID</dt><dd><code>${app.id}</code></dd><dt>Culture</dt><dd>${app.culture}</dd>
       <dt>Version being edited</dt><dd>${version}</dd>
