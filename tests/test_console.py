@@ -27,8 +27,19 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900")
 PREDICTION_V3 = "/luis/prediction/v3.0"
+PUBLIC_URL = "https://luis.example.org/nlu"  # what LUISLITE_PUBLIC_URL says clients call, not what the browser does
 UNLABELED = """return [...document.querySelectorAll('input, select, textarea, button')].filter((c) =>
     !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.textContent.trim()).map((c) => c.outerHTML)"""
+CATCH_DOWNLOADS = """window.downloads = [];
+const objectUrl = URL.createObjectURL;
+URL.createObjectURL = (blob) => { const url = objectUrl(blob); window.downloads.push({ url, blob }); return url; };
+HTMLAnchorElement.prototype.click = function () {  // what the link would save, kept instead of saved
+  const made = window.downloads.find((d) => d.url === this.href);
+  if (made) made.name = this.download;
+};"""
+READ_DOWNLOADS = """const done = arguments[arguments.length - 1];
+Promise.all(window.downloads.filter((d) => d.name).map(async (d) => [d.name, d.blob.type, await d.blob.text()]))
+  .then(done);"""
 HOSTILE = '<script>window.hacked = 1</script><img src=x onerror="window.hacked = 2"> & friends'
 
 
@@ -119,14 +130,28 @@ class Page:
             self.driver.switch_to.alert.accept()
         assert not self.driver.find_elements(By.CSS_SELECTOR, "main img, main script")
 
+    def download(self, button) -> tuple[str, str, str]:
+        """(file name, type, content) of what clicking `button` offers as a download."""
+        self.driver.execute_script(CATCH_DOWNLOADS)
+        button.click()
+        self.wait(lambda: self.driver.execute_async_script(READ_DOWNLOADS), message="no download")
+        [download] = self.driver.execute_async_script(READ_DOWNLOADS)
+        return tuple(download)
+
     def errors_in_console(self):
         return [e["message"] for e in self.driver.get_log("browser")
                 if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
 
 
 @pytest.fixture(scope="module")
-def page(browser, tiny_server, shots):
-    return Page(browser, tiny_server, shots)
+def console_server(start_server, tiny_model):
+    """A tiny-BERT server behind a public URL of its own (the endpoint URLs publishing writes)."""
+    return start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1", LUISLITE_PUBLIC_URL=PUBLIC_URL)
+
+
+@pytest.fixture(scope="module")
+def page(browser, console_server, shots):
+    return Page(browser, console_server, shots)
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +206,20 @@ def test_create_an_app_add_entities_intents_and_utterances(page, state):
     page.fill("list", "paris, city of light", within=lists)
     page.button("Add sublist", within=lists).click()
     page.find("td", "Paris = paris, city of light", within=lists)
+    page.fill("canonicalForm", "Rome", within=lists)  # a sublist renamed, its synonyms changed, then removed
+    page.fill("list", "rome", within=lists)
+    page.button("Add sublist", within=lists).click()
+    page.find("button[aria-label='Edit sublist Rome']", within=lists).click()
+    editing = page.find(".sublists .editing", within=lists)
+    page.fill("canonicalForm", "Roma", within=editing)
+    page.fill("list", "rome, the eternal city", within=editing)
+    page.button("Save", within=editing).click()
+    page.find("li", "Roma = rome, the eternal city", within=lists)
+    page.find("button[aria-label='Remove sublist Roma']", within=lists).click()
+    page.wait(lambda: "Roma" not in lists.text)
+    [city] = requests.get(f"{page.server.url}{AUTHORING}/apps/{state['app']}/versions/0.1/closedlists",
+                          headers={"Ocp-Apim-Subscription-Key": page.server.key}, timeout=10).json()
+    assert [(s["canonicalForm"], s["list"]) for s in city["subLists"]] == [("Paris", ["paris", "city of light"])]
 
     page.go("Intents")
     page.fill("name", "BookFlight")
@@ -294,8 +333,9 @@ def test_publish_shows_the_endpoint_and_a_curl_line(page, state):
     page.go("Publish")
     page.button("Publish").click()
     slot = page.find("section.slot", "production")
-    url = f"{page.server.url}{PREDICTION_V3}/apps/{state['app']}/slots/production/predict"
+    url = f"{PUBLIC_URL}{PREDICTION_V3}/apps/{state['app']}/slots/production/predict"
     assert page.find("code.endpoint", within=slot).text == url
+    assert page.find("code.endpoint-v2", within=slot).text == f"{PUBLIC_URL}/luis/v2.0/apps/{state['app']}"
     assert f'curl -G "{url}"' in page.find("pre.curl", within=slot).text
     page.shot("publish")
     page.go("Test")  # the version being edited, side by side with the published slot
@@ -306,7 +346,7 @@ def test_publish_shows_the_endpoint_and_a_curl_line(page, state):
     assert [h.text for h in page.driver.find_elements(By.CSS_SELECTOR, "section.prediction h2")] == \
         ["Version 0.1", "Published production slot"]
     for text in ("take me to rome", "a ticket to paris please"):  # endpoint traffic, logged for review
-        answer = requests.get(url, params={"query": text, "log": "true"},
+        answer = requests.get(url.replace(PUBLIC_URL, page.server.url), params={"query": text, "log": "true"},
                               headers={"Ocp-Apim-Subscription-Key": page.server.endpoint_key}, timeout=30)
         assert answer.status_code == 200, answer.text
 
@@ -367,12 +407,32 @@ def test_compare_two_versions_on_one_batch_test(page, state):
     assert page.status_text() == "Trained"
     page.go("Batch testing")
     page.find("input[type=file]").send_keys(str(state["batch"]))
-    page.choose(page.find("select"), "0.1")
+    page.choose(page.find("select"), "version 0.1")
     page.button("Run").click()
     report = page.find("section.report", timeout=60)
     assert "version 0.1" in page.find("p.legend", within=report).text
     assert report.find_elements(By.CSS_SELECTOR, ".bar.second > span")
     page.shot("batch-compare")
+    page.choose(page.find("select"), "published production slot")  # what the endpoint serves (0.1) compared
+    assert "version 0.1" in page.find("p.legend", within=report).text  # the report shown is still the last run's
+    page.driver.execute_script("performance.clearResourceTimings()")
+    page.button("Run").click()
+    page.wait(lambda: "production slot" in page.find("section.report p.legend", timeout=60).text)
+    assert "Utterances\n3" in page.find("section.report").text
+    assert page.driver.execute_script("""return performance.getEntriesByType('resource').some((e) =>
+        e.name.endsWith('/slots/production/batchtests'))""")  # the slot's batch test API
+
+
+def test_export_downloads_the_version(page, state):
+    page.go("Versions")
+    row = page.find("table.list tr", "0.1")
+    name, kind, content = page.download(page.button("Export JSON", within=row))
+    exported = json.loads(content)
+    assert (name, kind) == (f"{state['name']}-0.1.json", "application/json")
+    assert exported["versionId"] == "0.1" and "BookFlight" in {i["name"] for i in exported["intents"]}
+    name, kind, content = page.download(page.button("Export .lu", within=page.find("table.list tr", "0.1")))
+    assert (name, kind) == (f"{state['name']}-0.1.lu", "text/plain")
+    assert "# BookFlight" in content and "- fly me to {@destination=new york}" in content
 
 
 def test_patterns_phrase_lists_and_settings(page, state):
@@ -382,16 +442,33 @@ def test_patterns_phrase_lists_and_settings(page, state):
     page.button("Add pattern").click()
     row = page.find("table.list tbody tr", "fly me to")
     assert row.text.startswith("fly me to {destination} [please] BookFlight")
+    page.find("button[aria-label='Edit fly me to {destination} [please]']", within=row).click()
+    page.fill("pattern", "fly me to {destination} now [please]", within=row)
+    page.button("Save", within=row).click()
+    page.find("table.list tbody tr", "fly me to {destination} now [please] BookFlight")
     page.go("Phrase lists")
     page.fill("name", "travel words")
     page.fill("phrases", "flight, plane, ticket")
     page.button("Create phrase list").click()
-    page.find("table.list tbody tr", "flight,plane,ticket")
+    row = page.find("table.list tbody tr", "flight,plane,ticket")
+    page.find("button[aria-label='Edit travel words']", within=row).click()
+    page.fill("phrases", "flight, plane, ticket, boarding pass", within=row)
+    page.button("Save", within=row).click()
+    page.find("table.list tbody tr", "travel words flight,plane,ticket,boarding pass")
     page.go("Settings")
+    page.choose(page.find("select[name=NormalizePunctuation]"), "yes")
+    page.button("Save version settings").click()
+    base = f"{page.server.url}{AUTHORING}/apps/{state['app']}/versions/0.2"
+    page.wait(lambda: {"name": "NormalizePunctuation", "value": "true"} in requests.get(
+        f"{base}/settings", headers={"Ocp-Apim-Subscription-Key": page.server.key}, timeout=10).json())
+    name, kind, content = page.download(page.button("Download query logs (CSV)"))
+    assert (name, kind) == (f"{state['app']}_querylogs.csv", "text/csv")
+    assert content.startswith('"Query","UTC DateTime","Response"') and '"take me to rome"' in content
     state["name"] = unique_name("voyage")
     page.fill("name", state["name"])
     page.button("Rename").click()
     page.find("header.appbar", state["name"])
+    assert page.find("[name=name]").get_attribute("value") == state["name"]  # the form shows the new name
     assert f"…{page.server.key[-4:]}" in page.find("dl.facts").text and page.server.key not in page.find("main").text
     page.shot("settings")
 
@@ -439,7 +516,8 @@ def test_hostile_names_show_as_text(page, state):
     page.find("td", "<img src=x onerror=alert(1)> = <script>window.hacked = 3</script>", within=lists)
     page.no_script_ran()
     page.driver.get(page.server.url + "/#/apps")
-    page.find("a", state["name"])
+    row = page.find("table.list tr", state["name"])
+    assert row.find_elements(By.TAG_NAME, "td")[3].text == "3"  # endpoint hits: the test panel's, two queries
     page.shot("apps")
     assert not page.errors_in_console()  # a Content-Security-Policy violation would be one
 

@@ -91,6 +91,21 @@ def test_querylogs_of_a_new_app_is_the_header_only_and_unknown_apps_are_404(tiny
     assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound"
 
 
+def test_each_prediction_of_a_slot_is_an_endpoint_hit_of_the_app(tiny_server, tiny_http, predict, app_id):
+    sdk = LUISAuthoringClient(tiny_server.url, CognitiveServicesCredentials(tiny_server.key))
+    before = sdk.apps.get(app_id).endpoint_hits_count
+    predict("GET", V3 + "/apps/{app}/slots/production/predict", params={"query": "fly to rome", "log": "true"})
+    predict("POST", V3 + "/apps/{app}/slots/production/predict", json={"query": "fly to oslo"})
+    predict("POST", V2 + "/apps/{app}", json="fly to lima")
+    predict("GET", V3 + "/apps/{app}/versions/0.1/predict", params={"query": "a test, no hit", "log": "true"})
+    refused = requests.get(tiny_server.url + V3 + f"/apps/{app_id}/slots/production/predict",
+                           headers={"Ocp-Apim-Subscription-Key": tiny_server.endpoint_key}, timeout=30)
+    assert refused.status_code == 400  # no query, no hit
+    assert sdk.apps.get(app_id).endpoint_hits_count == before + 3
+    listed = {app["id"]: app for app in tiny_http.get("/apps/", params={"take": 500}).json()}
+    assert listed[app_id]["endpointHitsCount"] == before + 3
+
+
 # --- the review list --------------------------------------------------------------------------
 
 def test_review_list_filters_by_threshold_and_margin_newest_first(tiny_http, predict, app_id):

@@ -1,4 +1,5 @@
-"""The endpoint query log: predictions asked with `log=true`, LUIS's CSV export of them, and the review list.
+"""The endpoint query log: predictions asked with `log=true`, LUIS's CSV export of them, and the review list; and
+the count of each app's endpoint hits (its slots' predictions, `endpointHitsCount`).
 
 The review list is LUIS's "review endpoint utterances" (active learning): logged queries the model was
 unsure of (top score below a threshold, or the top two intents within a margin), newest first, one per
@@ -12,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from luislite.services import authoring
 from luislite.domain.appversion import Label, Utterance
-from luislite.db import Example, Publication, QueryLog, Version, db, utcnow
+from luislite.db import App, Example, Publication, QueryLog, Version, db, utcnow
 from luislite.errors import AppVersionError, NotFound
 from luislite.nlu.prediction import EntitySpan, Prediction
 
@@ -22,29 +23,39 @@ LABELED_KINDS = ("ml", "composite")  # what an example can label; list, regex an
 _NOT_ON_LIST = "Cannot find an utterance with the specified ID on the review list."
 
 
-# --- logging a prediction (the prediction hot path: one INSERT) --------------------------------
+# --- after a prediction (the prediction hot path: one short transaction) --------------------------
 
-def record(app_id: str, query: str, prediction: Prediction, response: str, *, slot: str | None = None,
+def record(app_id: str, query: str, prediction: Prediction, response: str, *, logged: bool, slot: str | None = None,
            version_id: str | None = None) -> None:
-    """Store one logged prediction. A slot's version is looked up inside the INSERT; a failure only warns.
+    """Count a slot's prediction as one of the app's endpoint hits (`endpointHitsCount`) and, if `logged`, store it
+    in the query log, a slot's version looked up inside the INSERT. A failure only warns.
 
-    The INSERT is a short Core transaction of its own (through the ORM session it took twice as long).
+    One short Core transaction of its own (through the ORM session it took twice as long); a version's prediction
+    (the test panel's) is no endpoint hit, and unlogged, needs none.
     """
+    if slot is None and not logged:
+        return
+    row = _row(app_id, query, prediction, response, slot) if logged else None
+    try:
+        db.session.rollback()  # end the request's read transaction, if any, before the write's own
+        with db.engine.begin() as connection:
+            if slot is not None:
+                connection.execute(_HIT, {"hit_app": app_id.lower()})
+            if row and slot is None:
+                connection.execute(_INSERT, row | {"version_id": version_id})
+            elif row:
+                connection.execute(_INSERT_FOR_SLOT, row | {"served_app": row["app_id"], "served_slot": row["slot"]})
+    except SQLAlchemyError:  # the answer matters more than its count and log entry
+        log.warning("could not count or log the query for app %s", app_id, exc_info=True)
+
+
+def _row(app_id: str, query: str, prediction: Prediction, response: str, slot: str | None) -> dict:
     scores = iter(prediction.intents.values())
     score, second = next(scores), next(scores, 0.0)
-    row = {"app_id": app_id.lower(), "slot": slot.lower() if slot else None, "query": query,
-           "text_key": query.lower(), "response": response, "top_intent": prediction.top_intent, "score": score,
-           "second_score": second, "entities": [_span_json(s, query) for s in prediction.entities],
-           "created": utcnow()}
-    try:
-        db.session.rollback()  # end the request's read transaction, if any, before the INSERT's own
-        with db.engine.begin() as connection:
-            if slot is None:
-                connection.execute(_INSERT, row | {"version_id": version_id})
-            else:
-                connection.execute(_INSERT_FOR_SLOT, row | {"served_app": row["app_id"], "served_slot": row["slot"]})
-    except SQLAlchemyError:  # the answer matters more than its log entry
-        log.warning("could not log the query for app %s", app_id, exc_info=True)
+    return {"app_id": app_id.lower(), "slot": slot.lower() if slot else None, "query": query,
+            "text_key": query.lower(), "response": response, "top_intent": prediction.top_intent, "score": score,
+            "second_score": second, "entities": [_span_json(s, query) for s in prediction.entities],
+            "created": utcnow()}
 
 
 # built once: a plain Core INSERT compiles once and is cached (an ORM insert with values() is ~5x slower)
@@ -52,6 +63,7 @@ _INSERT = QueryLog.__table__.insert()
 _SLOT_VERSION = sa.select(Publication.version_id).where(Publication.app_id == sa.bindparam("served_app"),
                                                         Publication.slot == sa.bindparam("served_slot"))
 _INSERT_FOR_SLOT = QueryLog.__table__.insert().values(version_id=_SLOT_VERSION.scalar_subquery())
+_HIT = sa.update(App).where(App.id == sa.bindparam("hit_app")).values(endpoint_hits=App.endpoint_hits + 1)
 
 
 def _span_json(span: EntitySpan, text: str) -> dict:

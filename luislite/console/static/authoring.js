@@ -2,7 +2,7 @@
 // versions and settings.
 import { html, useEffect, useState } from './vendor/preact-htm.js';
 import { PREDICTION, appFile, del, download, get, key, post, put, seg } from './api.js';
-import { Confirm, InlineForm, Loading, Problem, link, useAction, useLoad } from './ui.js';
+import { Confirm, Editable, InlineForm, Loading, Problem, link, useAction, useLoad } from './ui.js';
 
 const versionPath = (app, version) => `/apps/${seg(app.id)}/versions/${seg(version)}`;
 
@@ -182,6 +182,9 @@ export function Intents({ app, version, item, trained }) {
 
 const split = (text) => (text || '').split(',').map((s) => s.trim()).filter(Boolean);
 
+const SUBLIST = { canonicalForm: 'Normalized value', list: { label: 'Synonyms (comma-separated)', required: false } };
+const sublist = (v) => ({ canonicalForm: v.canonicalForm, list: split(v.list) });
+
 /** Each kind of entity: where it lives, how one is created, what is shown of it, what may be added to it. */
 const KINDS = [
   { path: 'entities', title: 'Machine-learned', fields: { name: 'Name', children: { label: 'Children (comma-separated)', required: false } },
@@ -189,9 +192,11 @@ const KINDS = [
     detail: (e) => (e.children || []).map((c) => c.name).join(', '),
     add: { fields: { name: 'Child' }, submit: 'Add child', request: (e, v) => [`entities/${seg(e.id)}/children`, { name: v.name }] } },
   { path: 'closedlists', title: 'List', fields: { name: 'Name' }, body: (v) => ({ name: v.name, subLists: [] }),
-    detail: (e) => (e.subLists || []).map((s) => `${s.canonicalForm} = ${s.list.join(', ')}`).join('; '),
-    add: { fields: { canonicalForm: 'Normalized value', list: { label: 'Synonyms (comma-separated)', required: false } }, submit: 'Add sublist',
-      request: (e, v) => [`closedlists/${seg(e.id)}/sublists`, { canonicalForm: v.canonicalForm, list: split(v.list) }] } },
+    detail: (e, change) => html`<ul class="sublists">${(e.subLists || []).map((s) => html`<li key=${s.id}>
+      <${Editable} name=${`sublist ${s.canonicalForm}`} fields=${SUBLIST} initial=${{ canonicalForm: s.canonicalForm, list: s.list.join(', ') }}
+        onSave=${(v) => change(`closedlists/${seg(e.id)}/sublists/${s.id}`, sublist(v), put)}>${s.canonicalForm} = ${s.list.join(', ')}<//>
+      <button type="button" class="icon" aria-label=${`Remove sublist ${s.canonicalForm}`} onClick=${() => change(`closedlists/${seg(e.id)}/sublists/${s.id}`)}>×</button></li>`)}</ul>`,
+    add: { fields: SUBLIST, submit: 'Add sublist', request: (e, v) => [`closedlists/${seg(e.id)}/sublists`, sublist(v)] } },
   { path: 'regexentities', title: 'Regular expression', fields: { name: 'Name', regexPattern: 'Pattern' },
     body: (v) => v, detail: (e) => e.regexPattern },
   { path: 'prebuilts', title: 'Prebuilt', prebuilt: true, detail: () => '' },
@@ -213,8 +218,8 @@ function EntityKind({ app, version, kind }) {
     await post(`${base}/${kind.path}`, kind.prebuilt ? [values.name] : kind.body(values));
     list.reload();
   });
-  const [change, changeError] = useAction(async (path, body) => {
-    if (body === undefined) await del(`${base}/${path}`); else await post(`${base}/${path}`, body);
+  const [change, changeError] = useAction(async (path, body, method = post) => {
+    if (body === undefined) await del(`${base}/${path}`); else await method(`${base}/${path}`, body);
     list.reload();
   });
   const fields = kind.prebuilt
@@ -229,7 +234,7 @@ function EntityKind({ app, version, kind }) {
       <thead><tr><th>Name</th><th>Details</th><th>Roles</th><th></th></tr></thead>
       <tbody>${entities.map((e) => html`<tr key=${e.id}>
         <td>${e.name}</td>
-        <td>${kind.detail(e)}${kind.add && html`<${InlineForm} fields=${kind.add.fields} submit=${kind.add.submit}
+        <td>${kind.detail(e, change)}${kind.add && html`<${InlineForm} fields=${kind.add.fields} submit=${kind.add.submit}
           onSubmit=${(v) => change(...kind.add.request(e, v))} />`}</td>
         <td>${(e.roles || []).map((r) => html`<span class="chip">${r.name}<button type="button" class="icon" aria-label=${`Remove role ${r.name}`}
           onClick=${() => change(`${kind.path}/${seg(e.id)}/roles/${seg(r.id)}`)}>×</button></span>`)}
@@ -241,18 +246,23 @@ function EntityKind({ app, version, kind }) {
 
 export const Entities = ({ app, version }) => KINDS.map((kind) => html`<${EntityKind} key=${kind.path} app=${app} version=${version} kind=${kind} />`);
 
-/** A list of simple items of a version: load, create with a form, delete one. */
-function ItemList({ app, version, path, createPath = path, fields, body, columns, submit, initial }) {
+/** A list of simple items of a version: load, create with a form, edit one in place (`update` makes the PUT body),
+ * delete one. */
+function ItemList({ app, version, path, createPath = path, fields, body, update, columns, submit, initial }) {
   const base = versionPath(app, version);
   const items = useLoad(() => get(`${base}/${path}?take=500`), [base]);
   const [create, createError] = useAction(async (values) => { await post(`${base}/${createPath}`, body(values)); items.reload(); });
+  const save = async (item, values) => { await put(`${base}/${path}/${seg(item.id)}`, update(item, values)); items.reload(); };
+  const title = (item) => Object.values(columns)[0](item);
   const [remove, removeError] = useAction(async (item) => { await del(`${base}/${path}/${seg(item.id)}`); items.reload(); });
   return html`<${InlineForm} fields=${fields} submit=${submit} onSubmit=${create} error=${createError} initial=${initial} />
     <${Problem} error=${removeError} />
     <${Loading} load=${items}>${(list) => html`<table class="list">
       <thead><tr>${Object.keys(columns).map((c) => html`<th>${c}</th>`)}<th></th></tr></thead>
       <tbody>${list.map((item) => html`<tr key=${item.id}>${Object.values(columns).map((f) => html`<td>${f(item)}</td>`)}
-        <td><${Confirm} name=${Object.values(columns)[0](item)} onConfirm=${() => remove(item)} /></td></tr>`)}</tbody>
+        <td class="actions"><${Editable} name=${title(item)} fields=${fields}
+          initial=${Object.fromEntries(Object.keys(fields).map((f) => [f, item[f]]))} onSave=${(values) => save(item, values)} />
+          <${Confirm} name=${title(item)} onConfirm=${() => remove(item)} /></td></tr>`)}</tbody>
     </table>`}<//>`;
 }
 
@@ -261,13 +271,14 @@ export function Patterns({ app, version }) {
   return html`<p class="muted">A pattern is a template utterance: <code>{entity}</code> marks an entity, <code>[optional]</code> optional text.</p>
     <${Loading} load=${intents}>${(list) => html`<${ItemList} app=${app} version=${version} path="patternrules" createPath="patternrule"
       fields=${{ pattern: 'Pattern', intent: { label: 'Intent', options: list.map((i) => i.name) } }} initial=${{ intent: list[0]?.name }}
-      body=${(v) => v} submit="Add pattern" columns=${{ Pattern: (p) => p.pattern, Intent: (p) => p.intent }} />`}<//>`;
+      body=${(v) => v} update=${(p, v) => ({ id: p.id, ...v })} submit="Add pattern" columns=${{ Pattern: (p) => p.pattern, Intent: (p) => p.intent }} />`}<//>`;
 }
 
 export const PhraseLists = ({ app, version }) => html`<p class="muted">Words and phrases that are signals of the same concept.</p>
   <${ItemList} app=${app} version=${version} path="phraselists" submit="Create phrase list"
     fields=${{ name: 'Name', phrases: 'Phrases (comma-separated)' }}
     body=${(v) => ({ name: v.name, phrases: split(v.phrases).join(','), isExchangeable: true, enabledForAllModels: true })}
+    update=${(p, v) => ({ name: v.name, phrases: split(v.phrases).join(',') })}
     columns=${{ Name: (p) => p.name, Phrases: (p) => p.phrases, Enabled: (p) => (p.isActive === false ? 'no' : 'yes') }} />`;
 
 export function Versions({ app, version, reloadApp }) {
@@ -311,6 +322,20 @@ export function Versions({ app, version, reloadApp }) {
       </tbody></table>`}<//>`;
 }
 
+/** A version's settings (LUIS's UseAllTrainingData, NormalizePunctuation, …): each true or false. */
+function VersionSettings({ app, version }) {
+  const path = `${versionPath(app, version)}/settings`;
+  const settings = useLoad(() => get(path), [path]);
+  const [save, error] = useAction(async (values) => {
+    await put(path, Object.entries(values).map(([name, value]) => ({ name, value })));
+    settings.reload();
+  });
+  const choice = { options: [{ value: 'true', label: 'yes' }, { value: 'false', label: 'no' }] };
+  return html`<${Loading} load=${settings}>${(list) => html`<${InlineForm} key=${JSON.stringify(list)} submit="Save version settings"
+    fields=${Object.fromEntries(list.map((s) => [s.name, { ...choice, label: s.name }]))}
+    initial=${Object.fromEntries(list.map((s) => [s.name, s.value.toLowerCase()]))} onSubmit=${save} error=${error} />`}<//>`;
+}
+
 export function Settings({ app, version, reloadApp }) {
   const settings = useLoad(() => get(`/apps/${seg(app.id)}/settings`), [app]);
   const [save, error] = useAction(async (values) => {
@@ -320,12 +345,13 @@ export function Settings({ app, version, reloadApp }) {
   const [remove, removeError] = useAction(async () => { await del(`/apps/${seg(app.id)}`); location.hash = '#/apps'; });
   const shown = key.get() || '';
   return html`<h2>App</h2>
-    <${InlineForm} fields=${{ name: 'Name', description: { label: 'Description', required: false } }}
+    <${InlineForm} key=${`${app.name}\n${app.description}`} fields=${{ name: 'Name', description: { label: 'Description', required: false } }}
       initial=${{ name: app.name, description: app.description || '' }} submit="Rename" onSubmit=${save} error=${error} />
     <dl class="facts"><dt>App ID</dt><dd><code>${app.id}</code></dd><dt>Culture</dt><dd>${app.culture}</dd>
       <dt>Version being edited</dt><dd>${version}</dd>
       <dt>Public</dt><dd>${settings.data ? (settings.data.public ? 'yes' : 'no') : '…'}</dd>
       <dt>Authoring key in use</dt><dd><code>…${shown.slice(-4)}</code> (also valid for prediction)</dd></dl>
+    <h2>Version ${version} settings</h2><${VersionSettings} app=${app} version=${version} />
     <h2>Query logs</h2>
     <button type="button" onClick=${async () => download(`${app.id}_querylogs.csv`, await get(`/apps/${seg(app.id)}/querylogs`, { text: true }), 'text/csv')}>Download query logs (CSV)</button>
     <h2>Delete app</h2><${Confirm} label="Delete app" name=${app.name} onConfirm=${remove} /><${Problem} error=${removeError} />`;

@@ -102,6 +102,9 @@ export function TestPanel({ app, version }) {
     <div class="side-by-side">${answers && answers.map(([title, answer]) => html`<${PredictionView} title=${title} answer=${answer} />`)}</div>`;
 }
 
+/** The server's public URL (LUISLITE_PUBLIC_URL, else its host) from a slot's v2.0 `endpointUrl`, as published. */
+const serverUrl = (info) => info.endpointUrl.replace(/\/luis\/v2\.0\/apps\/[^/]*$/, '');
+
 export function Publish({ app, version, reloadApp }) {
   const [slot, setSlot] = useState('production');
   const [publish, error, busy] = useAction(async (event) => {
@@ -116,10 +119,11 @@ export function Publish({ app, version, reloadApp }) {
       </fieldset><button type="submit" class="primary" disabled=${busy}>Publish</button></form>
     <${Problem} error=${error} />
     ${slots.length === 0 ? html`<p>Not published yet.</p>` : slots.map(([name, info]) => {
-      const url = `${location.origin}/luis/prediction/v3.0/apps/${app.id}/slots/${name.toLowerCase()}/predict`;
+      const url = `${serverUrl(info)}${PREDICTION}/apps/${app.id}/slots/${name.toLowerCase()}/predict`;
       return html`<section class="slot" aria-label=${`${name} slot`}><h2>${name.toLowerCase()} slot</h2>
         <dl class="facts"><dt>Version</dt><dd class="slot-version">${info.versionId}</dd><dt>Published</dt><dd>${info.publishedDateTime}</dd>
-          <dt>Endpoint URL</dt><dd><code class="endpoint">${url}</code></dd></dl>
+          <dt>Endpoint URL</dt><dd><code class="endpoint">${url}</code></dd>
+          <dt>v2.0 endpoint URL</dt><dd><code class="endpoint-v2">${info.endpointUrl}</code></dd></dl>
         <p>Try it (with your key in <code>LUIS_KEY</code>):</p>
         <pre class="curl">curl -G "${url}" --data-urlencode "query=book a flight to Paris" -H "Ocp-Apim-Subscription-Key: $LUIS_KEY"</pre></section>`;
     })}`;
@@ -217,35 +221,46 @@ function Report({ report, other, otherName }) {
   </section>`;
 }
 
+/** What a batch test runs on: a version (`0.1`) or a published slot (`slot:production`), its path and its name. */
+const testTarget = (app, target) => {
+  const slot = target.startsWith('slot:') && target.slice(5);
+  return slot ? [`/apps/${seg(app.id)}/slots/${seg(slot)}/batchtests`, `${slot} slot`]
+    : [`${versionPath(app, target)}/batchtests`, `version ${target}`];
+};
+
 export function BatchTesting({ app, version }) {
   const versions = useLoad(() => get(`/apps/${seg(app.id)}/versions?take=500`), [app]);
   const [compare, setCompare] = useState('');
   const [state, setState] = useState(null);
+  const [compared, setCompared] = useState('');  // what the shown report compares with, as chosen when it ran
   const poll = usePoll();
-  const runOne = async (v, utterances) => {
-    const path = `${versionPath(app, v)}/batchtests`;
+  const runOne = async (target, utterances) => {
+    const [path, name] = testTarget(app, target);
     const { id } = await post(path, utterances);
     const test = await poll(() => get(`${path}/${id}`), (t) => ['Success', 'Failed'].includes(t.status),
-      (t) => setState((s) => ({ ...s, [v]: t })));
-    if (test.status !== 'Success') throw new Error(`The batch test of version ${v} failed: ${test.failureReason || 'no reason given'}`);
+      (t) => setState((s) => ({ ...s, [target]: t })));
+    if (test.status !== 'Success') throw new Error(`The batch test of ${name} failed: ${test.failureReason || 'no reason given'}`);
     return test;
   };
   const [run, error, busy] = useAction(async (event) => {
     event.preventDefault();
     const utterances = JSON.parse(await event.target.file.files[0].text());
     setState({});
+    setCompared(compare);
     await Promise.all([version, ...(compare && compare !== version ? [compare] : [])].map((v) => runOne(v, utterances)));
   });
   const mine = state && state[version];
-  const theirs = state && compare && state[compare];
+  const theirs = state && compared && state[compared];
+  const slots = Object.keys(app.endpoints || {}).map((s) => s.toLowerCase());
   return html`<p class="muted">A batch test file is a JSON array of labeled utterances:
       <code>[{"text": "…", "intent": "…", "entities": [{"entity": "…", "startPos": 0, "endPos": 4}]}]</code> (endPos inclusive).</p>
     <form class="inline" onSubmit=${run}>
       <label>Batch test file <input name="file" type="file" accept=".json" required /></label>
-      <label>Compare with version <select value=${compare} onChange=${(e) => setCompare(e.target.value)}>
-        <option value="">none</option>${(versions.data || []).filter((v) => v.version !== version).map((v) => html`<option value=${v.version}>${v.version}</option>`)}</select></label>
+      <label>Compare with <select value=${compare} onChange=${(e) => setCompare(e.target.value)}>
+        <option value="">nothing</option>${(versions.data || []).filter((v) => v.version !== version).map((v) => html`<option value=${v.version}>version ${v.version}</option>`)}
+        ${slots.map((s) => html`<option value=${`slot:${s}`}>published ${s} slot</option>`)}</select></label>
       <button type="submit" class="primary" disabled=${busy}>Run</button></form>
     <${Problem} error=${error} />
     ${mine && html`<p role="status">Version ${version}: ${mine.status}${mine.progress ? ` (${mine.progress.done} of ${mine.progress.utterances} utterances)` : ''}</p>`}
-    ${mine && mine.report && html`<${Report} report=${mine.report} other=${theirs && theirs.report} otherName=${`version ${compare}`} />`}`;
+    ${mine && mine.report && html`<${Report} report=${mine.report} other=${theirs && theirs.report} otherName=${compared && testTarget(app, compared)[1]} />`}`;
 }

@@ -51,6 +51,15 @@ export function Confirm({ label = 'Delete', onConfirm, name }) {
     <button type="button" onClick=${() => setAsked(false)}>Cancel</button></span>`;
 }
 
+/** `children` with an Edit button that turns them into a form of `fields` (Save, Cancel) in place. */
+export function Editable({ name, fields, initial, onSave, children }) {
+  const [editing, setEditing] = useState(false);
+  const [save, error] = useAction(async (values) => { await onSave(values); setEditing(false); });
+  if (!editing) return html`${children} <button type="button" aria-label=${`Edit ${name}`} onClick=${() => setEditing(true)}>Edit</button>`;
+  return html`<div class="editing"><${InlineForm} fields=${fields} initial=${initial} submit="Save" onSubmit=${save} error=${error} />
+    <button type="button" onClick=${() => setEditing(false)}>Cancel</button></div>`;
+}
+
 /** A one-line form: labeled inputs (name -> label) and a submit button; `onSubmit` gets the values. */
 export function InlineForm({ fields, submit, onSubmit, error, initial = {} }) {
   const [values, setValues] = useState(initial);

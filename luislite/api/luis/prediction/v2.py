@@ -40,6 +40,5 @@ def predict(app_id):
     artifact = publishing.slot_artifact(app_id, slot)
     prediction = publishing.recognizer(artifact).predict(query, datetime_reference())
     response = jsonify(prediction_v2(query, prediction, flag("verbose")))
-    if flag("log"):
-        querylog.record(app_id, query, prediction, response.get_data(as_text=True), slot=slot)
+    querylog.record(app_id, query, prediction, response.get_data(as_text=True), logged=flag("log"), slot=slot)
     return response

@@ -32,8 +32,7 @@ def _predict(artifact: str, app_id: str, **served_by):
     recognizer = publishing.recognizer(artifact)
     prediction = recognizer.predict(query, datetime_reference(body), request_entities(query, body, recognizer))
     response = jsonify(prediction_v3(query, prediction, flag("verbose"), flag("show-all-intents")))
-    if flag("log"):
-        querylog.record(app_id, query, prediction, response.get_data(as_text=True), **served_by)
+    querylog.record(app_id, query, prediction, response.get_data(as_text=True), logged=flag("log"), **served_by)
     return response
 
 
