@@ -131,8 +131,8 @@ def import_project(name):
     doc = json_body()
     if not isinstance(doc, dict):
         raise InvalidRequest("The request body must be a project file (a JSON object).")
-    warnings = projects.import_project(name, doc, request.args.get("format"))
-    return _accepted(projects.new_job("import", name, warnings=warnings), f"{name}/import/jobs")
+    projects.import_project(name, doc, request.args.get("format"))
+    return _accepted(projects.new_job("import", name), f"{name}/import/jobs")
 
 
 @bp.get("/<name>/import/jobs/<job_id>")
