@@ -39,6 +39,11 @@ UTTERANCES = [
     ("open the letter from zoe\u0308", "Read", "Test", [("Sender", 21, 4)]),
     ("delete messages from dan", "Delete", "Test", [("Sender", 21, 3)]),
 ]
+# entities of a list and a prebuilt component, by composition setting, list key (its one synonym), required ones
+COMPOSED = [("Quota", "combineComponents", "3 mails", []), ("Parts", "separateComponents", "3 mails", []),
+            ("Longest", "returnLongestOverlap", "3 mails", []),
+            ("Boxed", "combineComponents", "3 mails", ["list", "prebuilts"]),
+            ("Exact", "requireExactOverlap", "3", [])]
 PROJECT = {
     "projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
     "metadata": {"projectKind": "Conversation", "projectName": "ignored", "language": "en-us", "multilingual": False,
@@ -54,7 +59,11 @@ PROJECT = {
             {"category": "Code", "compositionSetting": "combineComponents", "regex": {"expressions": [
                 {"regexKey": "Code", "language": "en-us", "regexPattern": "[A-Z]{3}-\\d{3}"}]}},
             {"category": "Count", "compositionSetting": "combineComponents",
-             "prebuilts": [{"category": "Quantity.Number"}]}],
+             "prebuilts": [{"category": "Quantity.Number"}]},
+            *({"category": category, "compositionSetting": setting, "list": {"sublists": [
+                {"listKey": key, "synonyms": [{"language": "en-us", "values": [key]}]}]},
+               "prebuilts": [{"category": "Quantity.Number"}]} | ({"requiredComponents": required} if required else {})
+              for category, setting, key, required in COMPOSED)],
         "utterances": [{"text": text, "language": "en-us", "intent": intent, "dataset": dataset,
                         "entities": [{"category": c, "offset": o, "length": n} for c, o, n in labels]}
                        for text, intent, dataset, labels in UTTERANCES]}}
@@ -133,6 +142,23 @@ def test_regex_components_and_the_confidence_threshold(clients, project):
         assert prediction["topIntent"] == "None" and prediction["intents"][0]["confidenceScore"] < 1
     finally:
         authoring.create_project(project, {"settings": {"confidenceThreshold": 0.0}})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("open 3 mails", {("Quota", "3 mails", 5, ("ListKey", "EntitySubtype")), ("Parts", "3", 5, ("EntitySubtype",)),
+                      ("Parts", "3 mails", 5, ("ListKey",)), ("Longest", "3 mails", 5, ("ListKey",)),
+                      ("Boxed", "3 mails", 5, ("ListKey", "EntitySubtype")),
+                      ("Exact", "3", 5, ("ListKey", "EntitySubtype"))}),
+    ("open 4 letters", {("Quota", "4", 5, ("EntitySubtype",)), ("Parts", "4", 5, ("EntitySubtype",)),
+                        ("Longest", "4", 5, ("EntitySubtype",))}),  # Boxed lacks its list, Exact its list too
+])
+def test_entities_compose_their_components(clients, project, text, expected):
+    prediction = analyze(clients[1], project, text)
+    found = {(e["category"], e["text"], e["offset"], tuple(x["extraInformationKind"] for x in e["extraInformation"]))
+             for e in prediction["entities"] if e["category"] in {c[0] for c in COMPOSED}}
+    assert found == expected
+    quota = next(e for e in prediction["entities"] if e["category"] == "Quota")
+    assert quota["resolutions"][0]["resolutionKind"] == "NumberResolution"
 
 
 def test_project_models_and_evaluation(clients, project):
