@@ -192,6 +192,23 @@ def test_trained_models_are_deleted_unless_deployed(clients, project):
         authoring.get_trained_model(project, "m2")
 
 
+def test_cancelling_a_training_job_stops_its_luis_training(clients, tiny_http, project):
+    """Cancelled as soon as it started (the tiny model trains for seconds): the job reports `cancelled`, LUIS's
+    training job of the model's version failed as cancelled, and no model exists. SDK 1.1.0's poller would poll a
+    `cancelled` job forever (azure-core knows "canceled"), as against Azure: so no polling here."""
+    authoring, _ = clients
+    authoring.begin_train(project, {"modelLabel": "doomed", "trainingMode": "standard"}, polling=False)
+    job = next(j for j in authoring.list_training_jobs(project) if j["result"]["modelLabel"] == "doomed")
+    authoring.begin_cancel_training_job(project, job["jobId"], polling=False)
+    assert authoring.get_training_job_status(project, job["jobId"])["status"] == "cancelled"
+    with pytest.raises(ResourceNotFoundError):
+        authoring.get_trained_model(project, "doomed")
+    app = next(a for a in tiny_http.get("/apps/").json() if a["name"] == project)
+    statuses = tiny_http.get(f"/apps/{app['id']}/versions/doomed/train").json()
+    assert statuses and all(s["details"]["status"] == "Fail" and s["details"]["failureReason"].startswith("Cancelled")
+                            for s in statuses)
+
+
 def test_the_model_holds_no_test_utterance(clients, tiny_http, project):
     """The model is trained on the Train utterances only: its version (label m1) lacks the Test ones, and so does
     the working copy once the model's snapshot is loaded into it."""

@@ -191,6 +191,15 @@ def train(app: App, label: str, evaluation: dict) -> CluJob:
     return job
 
 
+def cancel_training(job: CluJob) -> None:
+    """A running training job cancelled, with its LUIS training job: a queued one is never trained, the worker
+    training one stops at its next progress report, and the model's version keeps no model."""
+    if job.status == "running":
+        if job.training_job_id is not None:
+            jobs.cancel(job.training_job_id)
+        job.status, job.updated = "cancelled", utcnow()
+
+
 def _test_set(definition: AppVersion, marked: set[str], evaluation: dict) -> list:
     if evaluation.get("kind", "percentage").lower() == "manual":
         return [u for u in definition.utterances if u.text in marked]

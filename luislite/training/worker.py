@@ -96,6 +96,9 @@ def train_job(app, job_id: int) -> None:
 
     try:
         artifact = store.current().write(fit, prefix=app_id)
+    except jobs.Cancelled:
+        log.info("training job %s cancelled", job_id)
+        return
     except Exception as error:  # any failure becomes a Fail status the client can read
         jobs.finish(job_id, None, revision, _failed(app, job_id, error))
         return
@@ -154,11 +157,15 @@ class _Heartbeat:
 
     def __init__(self, app, job_id: int, table=TrainingJob):
         self.app, self.job_id, self.table, self.progress, self.last = app, job_id, table, {}, 0.0
+        self.cancelled = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
         self._thread.start()
 
     def update(self, progress: dict) -> None:
+        """Called from the training loop: raises jobs.Cancelled once the job was cancelled."""
+        if self.cancelled:
+            raise jobs.Cancelled(self.job_id)
         self.progress = dict(progress)
         if time.monotonic() - self.last > 1.0:
             self._write()
@@ -167,7 +174,7 @@ class _Heartbeat:
         self.last = time.monotonic()
         try:
             with self.app.app_context():
-                jobs.report_progress(self.job_id, self.progress, self.table)
+                self.cancelled = not jobs.report_progress(self.job_id, self.progress, self.table)
         except Exception:  # progress is informative: a busy database must not fail the training
             log.warning("could not record training progress", exc_info=True)
 
