@@ -5,6 +5,7 @@ One project is imported, trained with a manual evaluation split and deployed onc
 read it through CLU's runtime and authoring API, and through LUIS's. Entities checked for offsets are rule-based
 (list, prebuilt), so their spans do not depend on the tiny model's random predictions.
 """
+import json
 import os
 import subprocess
 import uuid
@@ -19,7 +20,7 @@ from azure.core.exceptions import (ClientAuthenticationError, HttpResponseError,
                                    ResourceNotFoundError)
 from azure.core.rest import HttpRequest
 
-from tiny_app import EXAMPLES, INTENTS
+from tiny_app import EXAMPLES, INTENTS, training_status, wait_until
 
 CLU2 = Path(__file__).resolve().parent.parent / ".venv-clu2" / "bin" / "python"  # built by `make .venv-clu2`
 
@@ -207,6 +208,30 @@ def test_cancelling_a_training_job_stops_its_luis_training(clients, tiny_http, p
     statuses = tiny_http.get(f"/apps/{app['id']}/versions/doomed/train").json()
     assert statuses and all(s["details"]["status"] == "Fail" and s["details"]["failureReason"].startswith("Cancelled")
                             for s in statuses)
+
+
+def test_the_worker_evaluates_before_any_poll(clients, tiny_http, tiny_server, sql, project):
+    """Once LUIS's training job has ended, the CLU job, never polled, already holds its model's evaluation: the
+    worker made it, so no poll of a large held-out set is slow."""
+    authoring, _ = clients
+    authoring.begin_train(project, {"modelLabel": "m3", "trainingMode": "standard",
+                                    "evaluationOptions": {"kind": "manual"}}, polling=False)
+    app = next(a for a in tiny_http.get("/apps/").json() if a["name"] == project)
+    ended = wait_until(lambda: training_status(tiny_http, app["id"], "m3") in ("Success", "Fail"), what="training")
+    assert ended and training_status(tiny_http, app["id"], "m3") == "Success"
+    rows = sql(tiny_server.data_dir, "SELECT status, result, details FROM clu_jobs WHERE kind = 'train'")
+    (status, result), = [(status, _json(result)) for status, result, details in rows
+                         if _json(details)["modelLabel"] == "m3"]
+    assert status == "running" and {u["text"] for u in result["utterances"]} == {
+        "open the letter from zoe\u0308", "delete messages from dan"}
+    job = next(j for j in authoring.list_training_jobs(project) if j["result"]["modelLabel"] == "m3")
+    assert job["status"] == "succeeded"
+    assert authoring.get_model_evaluation_summary(project, "m3")["intentsEvaluation"]["intents"]
+
+
+def _json(value):
+    """A JSON column's value: text in SQLite, decoded by PostgreSQL's driver."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def test_the_model_holds_no_test_utterance(clients, tiny_http, project):

@@ -2,8 +2,9 @@
 
 How a CLU project maps onto an app is told in `domain/clu.py`. Long-running operations are `CluJob` rows; all but
 training finish within their request, so their first poll already says `succeeded`. A training job follows the
-LUIS training job of the model's version, and evaluates the model on the held-out utterances when that one ends.
-Callers commit.
+LUIS training job of the model's version; the worker evaluates the model on the held-out utterances before it
+finishes that job (`evaluate_in_worker`), so that no poll waits for an evaluation; a poll evaluates only a model
+the worker did not (trained before the CLU job asked for it). Callers commit.
 """
 import functools
 import hashlib
@@ -220,12 +221,27 @@ def _follow_training(job: CluJob) -> None:
     elif version is None or version.artifact is None:
         job.status, job.errors = "failed", [{"code": "NotFound", "message": "The model was deleted while training."}]
     else:
-        job.result = evaluate(version.artifact, job.details["test"], _component_roles(version.definition),
-                              extras(find_project(job.project)).entity_specs)
+        job.result = job.result or _evaluate_job(job, version, version.artifact)
         job.status = "succeeded"
         job.details = job.details | {"trainedAt": version.trained_at.isoformat(),
                                      "seconds": _seconds(training, version)}
     job.updated = utcnow()
+    db.session.commit()
+
+
+def _evaluate_job(job: CluJob, version: Version, artifact: str) -> dict:
+    return evaluate(artifact, job.details["test"], _component_roles(version.definition),
+                    extras(find_project(job.project)).entity_specs)
+
+
+def evaluate_in_worker(training_job_id: int, artifact: str) -> None:
+    """Called by the worker between training and finishing LUIS training job `training_job_id`: each CLU training
+    job following it keeps its model's evaluation (`result`), and ends `succeeded` on its next poll."""
+    for job in db.session.scalars(sa.select(CluJob).where(CluJob.training_job_id == training_job_id,
+                                                          CluJob.status == "running")).all():
+        version = db.session.get(Version, job.details["versionPk"])
+        if version is not None:
+            job.result = _evaluate_job(job, version, artifact)
     db.session.commit()
 
 

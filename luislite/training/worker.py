@@ -12,7 +12,7 @@ import traceback
 
 from luislite import store
 from luislite.services import batch_testing as batchtest
-from luislite.services import publishing
+from luislite.services import clu, publishing
 from luislite.services import readiness as health
 from luislite.services.authoring import load
 from luislite.db import BatchTest, TrainingJob, Version, db
@@ -96,6 +96,7 @@ def train_job(app, job_id: int) -> None:
 
     try:
         artifact = store.current().write(fit, prefix=app_id)
+        _evaluate_for_clu(job_id, artifact)
     except jobs.Cancelled:
         log.info("training job %s cancelled", job_id)
         return
@@ -107,6 +108,16 @@ def train_job(app, job_id: int) -> None:
     log.info("trained %s in %s", what, _figures(stats))
     jobs.finish(job_id, artifact, revision)
     publishing.collect_garbage()
+
+
+def _evaluate_for_clu(job_id: int, artifact: str) -> None:
+    """The CLU evaluations of the model, while the job is still InProgress (its heartbeat goes on); a failure is
+    logged and leaves them to the polls."""
+    try:
+        clu.evaluate_in_worker(job_id, artifact)
+    except Exception:  # an evaluation must not fail the training
+        db.session.rollback()
+        log.warning("could not evaluate training job %s for CLU", job_id, exc_info=True)
 
 
 def _figures(stats: dict) -> str:
