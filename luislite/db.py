@@ -147,12 +147,16 @@ class BatchTest(db.Model):
 
 
 class CluProject(db.Model):
-    """What Azure CLU keeps of a project beyond its app: settings and the utterances marked Test (no row: none)."""
+    """What Azure CLU keeps of a project beyond its app: settings, the utterances marked Test, entities' composition
+    (no row: none)."""
     __tablename__ = "clu_projects"
     app_id: Mapped[str] = mapped_column(sa.ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True)
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {"confidenceThreshold": 0.7}
     multilingual: Mapped[bool] = mapped_column(default=False)
     test_texts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # CLU entities' composition beyond their LUIS entities: {name: {compositionSetting, requiredComponents,
+    # components, aliases}} (domain/clu.py)
+    entity_specs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     modified: Mapped[datetime] = mapped_column(default=utcnow)
     deployed: Mapped[datetime | None] = mapped_column(default=None)
 

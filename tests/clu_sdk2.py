@@ -34,6 +34,10 @@ def main(url: str, key: str, endpoint_key: str) -> None:
     trained = project.project.begin_train(body={"modelLabel": "m1", "trainingMode": "standard",
                                                 "evaluationOptions": {"kind": "manual"}}).result()
     assert trained.model_label == "m1" and trained.training_status.status == "succeeded", trained
+    project.project.begin_train(body={"modelLabel": "doomed", "trainingMode": "standard"}, polling=False)
+    doomed = next(j for j in project.project.list_training_jobs() if j.result.model_label == "doomed")
+    assert project.project.begin_cancel_training_job(doomed.job_id).result().model_label == "doomed"
+    assert project.project.get_training_status(doomed.job_id).status == "cancelled"
     summary = project.trained_model.get_model_evaluation_summary("m1")
     assert summary.intents_evaluation.micro_f1 is not None
     project.deployment.begin_deploy_project("production", {"trainedModelLabel": "m1"}).result()

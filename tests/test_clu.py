@@ -5,6 +5,7 @@ One project is imported, trained with a manual evaluation split and deployed onc
 read it through CLU's runtime and authoring API, and through LUIS's. Entities checked for offsets are rule-based
 (list, prebuilt), so their spans do not depend on the tiny model's random predictions.
 """
+import json
 import os
 import subprocess
 import uuid
@@ -19,7 +20,7 @@ from azure.core.exceptions import (ClientAuthenticationError, HttpResponseError,
                                    ResourceNotFoundError)
 from azure.core.rest import HttpRequest
 
-from tiny_app import EXAMPLES, INTENTS
+from tiny_app import EXAMPLES, INTENTS, training_status, wait_until
 
 CLU2 = Path(__file__).resolve().parent.parent / ".venv-clu2" / "bin" / "python"  # built by `make .venv-clu2`
 
@@ -39,6 +40,11 @@ UTTERANCES = [
     ("open the letter from zoe\u0308", "Read", "Test", [("Sender", 21, 4)]),
     ("delete messages from dan", "Delete", "Test", [("Sender", 21, 3)]),
 ]
+# entities of a list and a prebuilt component, by composition setting, list key (its one synonym), required ones
+COMPOSED = [("Quota", "combineComponents", "3 mails", []), ("Parts", "separateComponents", "3 mails", []),
+            ("Longest", "returnLongestOverlap", "3 mails", []),
+            ("Boxed", "combineComponents", "3 mails", ["list", "prebuilts"]),
+            ("Exact", "requireExactOverlap", "3", [])]
 PROJECT = {
     "projectFileVersion": "2023-04-01", "stringIndexType": "Utf16CodeUnit",
     "metadata": {"projectKind": "Conversation", "projectName": "ignored", "language": "en-us", "multilingual": False,
@@ -54,7 +60,11 @@ PROJECT = {
             {"category": "Code", "compositionSetting": "combineComponents", "regex": {"expressions": [
                 {"regexKey": "Code", "language": "en-us", "regexPattern": "[A-Z]{3}-\\d{3}"}]}},
             {"category": "Count", "compositionSetting": "combineComponents",
-             "prebuilts": [{"category": "Quantity.Number"}]}],
+             "prebuilts": [{"category": "Quantity.Number"}]},
+            *({"category": category, "compositionSetting": setting, "list": {"sublists": [
+                {"listKey": key, "synonyms": [{"language": "en-us", "values": [key]}]}]},
+               "prebuilts": [{"category": "Quantity.Number"}]} | ({"requiredComponents": required} if required else {})
+              for category, setting, key, required in COMPOSED)],
         "utterances": [{"text": text, "language": "en-us", "intent": intent, "dataset": dataset,
                         "entities": [{"category": c, "offset": o, "length": n} for c, o, n in labels]}
                        for text, intent, dataset, labels in UTTERANCES]}}
@@ -135,6 +145,23 @@ def test_regex_components_and_the_confidence_threshold(clients, project):
         authoring.create_project(project, {"settings": {"confidenceThreshold": 0.0}})
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("open 3 mails", {("Quota", "3 mails", 5, ("ListKey", "EntitySubtype")), ("Parts", "3", 5, ("EntitySubtype",)),
+                      ("Parts", "3 mails", 5, ("ListKey",)), ("Longest", "3 mails", 5, ("ListKey",)),
+                      ("Boxed", "3 mails", 5, ("ListKey", "EntitySubtype")),
+                      ("Exact", "3", 5, ("ListKey", "EntitySubtype"))}),
+    ("open 4 letters", {("Quota", "4", 5, ("EntitySubtype",)), ("Parts", "4", 5, ("EntitySubtype",)),
+                        ("Longest", "4", 5, ("EntitySubtype",))}),  # Boxed lacks its list, Exact its list too
+])
+def test_entities_compose_their_components(clients, project, text, expected):
+    prediction = analyze(clients[1], project, text)
+    found = {(e["category"], e["text"], e["offset"], tuple(x["extraInformationKind"] for x in e["extraInformation"]))
+             for e in prediction["entities"] if e["category"] in {c[0] for c in COMPOSED}}
+    assert found == expected
+    quota = next(e for e in prediction["entities"] if e["category"] == "Quota")
+    assert quota["resolutions"][0]["resolutionKind"] == "NumberResolution"
+
+
 def test_project_models_and_evaluation(clients, project):
     authoring, _ = clients
     metadata = authoring.get_project(project)
@@ -164,6 +191,47 @@ def test_trained_models_are_deleted_unless_deployed(clients, project):
     authoring.delete_trained_model(project, "m2")
     with pytest.raises(ResourceNotFoundError):
         authoring.get_trained_model(project, "m2")
+
+
+def test_cancelling_a_training_job_stops_its_luis_training(clients, tiny_http, project):
+    """Cancelled as soon as it started (the tiny model trains for seconds): the job reports `cancelled`, LUIS's
+    training job of the model's version failed as cancelled, and no model exists. SDK 1.1.0's poller would poll a
+    `cancelled` job forever (azure-core knows "canceled"), as against Azure: so no polling here."""
+    authoring, _ = clients
+    authoring.begin_train(project, {"modelLabel": "doomed", "trainingMode": "standard"}, polling=False)
+    job = next(j for j in authoring.list_training_jobs(project) if j["result"]["modelLabel"] == "doomed")
+    authoring.begin_cancel_training_job(project, job["jobId"], polling=False)
+    assert authoring.get_training_job_status(project, job["jobId"])["status"] == "cancelled"
+    with pytest.raises(ResourceNotFoundError):
+        authoring.get_trained_model(project, "doomed")
+    app = next(a for a in tiny_http.get("/apps/").json() if a["name"] == project)
+    statuses = tiny_http.get(f"/apps/{app['id']}/versions/doomed/train").json()
+    assert statuses and all(s["details"]["status"] == "Fail" and s["details"]["failureReason"].startswith("Cancelled")
+                            for s in statuses)
+
+
+def test_the_worker_evaluates_before_any_poll(clients, tiny_http, tiny_server, sql, project):
+    """Once LUIS's training job has ended, the CLU job, never polled, already holds its model's evaluation: the
+    worker made it, so no poll of a large held-out set is slow."""
+    authoring, _ = clients
+    authoring.begin_train(project, {"modelLabel": "m3", "trainingMode": "standard",
+                                    "evaluationOptions": {"kind": "manual"}}, polling=False)
+    app = next(a for a in tiny_http.get("/apps/").json() if a["name"] == project)
+    ended = wait_until(lambda: training_status(tiny_http, app["id"], "m3") in ("Success", "Fail"), what="training")
+    assert ended and training_status(tiny_http, app["id"], "m3") == "Success"
+    rows = sql(tiny_server.data_dir, "SELECT status, result, details FROM clu_jobs WHERE kind = 'train'")
+    (status, result), = [(status, _json(result)) for status, result, details in rows
+                         if _json(details)["modelLabel"] == "m3"]
+    assert status == "running" and {u["text"] for u in result["utterances"]} == {
+        "open the letter from zoe\u0308", "delete messages from dan"}
+    job = next(j for j in authoring.list_training_jobs(project) if j["result"]["modelLabel"] == "m3")
+    assert job["status"] == "succeeded"
+    assert authoring.get_model_evaluation_summary(project, "m3")["intentsEvaluation"]["intents"]
+
+
+def _json(value):
+    """A JSON column's value: text in SQLite, decoded by PostgreSQL's driver."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def test_the_model_holds_no_test_utterance(clients, tiny_http, project):

@@ -59,8 +59,8 @@ def test_a_clu_project_as_a_luis_app():
                      {"category": "Code", "regex": {"expressions": [{"regexPattern": "a+"}, {"regexPattern": "b+"}]}}],
         "utterances": [{"text": "go 😀 home", "intent": "Go", "dataset": "Test",
                         "entities": [{"category": "Where", "offset": 6, "length": 4}]}]}}
-    app, tests, warnings = clu.to_luis(project, "0.1")
-    assert warnings == []
+    app, tests, specs = clu.to_luis(project, "0.1")
+    assert specs == {}  # each entity one component combining its matches: LUIS's model says it all
     assert app["utterances"][0]["entities"] == [{"entity": "Where", "startPos": 5, "endPos": 8, "children": []}]
     assert app["prebuiltEntities"] == [{"name": "datetimeV2", "roles": [{"name": "When"}]}]
     assert app["regex_entities"][0]["regexPattern"] == "(?:a+)|(?:b+)" and tests == ["go 😀 home"]
@@ -71,14 +71,67 @@ def test_a_clu_project_as_a_luis_app():
         clu.to_luis({"metadata": {}}, "0.1")
 
 
-def test_what_does_not_cross_is_said():
-    project = {"metadata": {"language": "en-us"}, "assets": {"intents": [{"category": "None"}], "entities": [
-        {"category": "Size", "list": {"sublists": [{"listKey": "big"}]}, "prebuilts": [{"category": "Quantity.Number"}],
-         "requiredComponents": ["list"]}], "utterances": [
-        {"text": "a big one", "intent": "None", "entities": [{"category": "Size", "offset": 2, "length": 3}]}]}}
-    app, _, warnings = clu.to_luis(project, "0.1")
-    assert [c["name"] for c in app["closedLists"]] == ["Size"] and app["prebuiltEntities"] == []
-    assert app["utterances"][0]["entities"] == []
-    assert warnings == ["Entity 'Size': its prebuilts component is not kept (one component per entity).",
-                        "Entity 'Size': its learned labels are not kept (it has a list component).",
-                        "Entity 'Size': requiredComponents are not kept."]
+SIZE = {"category": "Size", "compositionSetting": "separateComponents", "requiredComponents": ["list"],
+        "list": {"sublists": [{"listKey": "big", "synonyms": [{"values": ["big"]}]}]},
+        "regex": {"expressions": [{"regexKey": "Size", "regexPattern": "XL"}]},
+        "prebuilts": [{"category": "Quantity.Number"}]}
+MULTI = {"metadata": {"language": "en-us", "projectName": "p"}, "assets": {
+    "intents": [{"category": "None"}], "entities": [SIZE],
+    "utterances": [{"text": "a big one", "intent": "None", "dataset": "Train",
+                    "entities": [{"category": "Size", "offset": 2, "length": 3}]}]}}
+
+
+def test_an_entity_of_several_components():
+    """A learned component (labelled), a list, a regex and a prebuilt: four LUIS entities, one CLU entity again."""
+    app, _, specs = clu.to_luis(MULTI, "0.1")
+    assert [e["name"] for e in app["entities"]] == ["Size"] and app["utterances"][0]["entities"] == [
+        {"entity": "Size", "startPos": 2, "endPos": 4, "children": []}]
+    assert [c["name"] for c in app["closedLists"]] == ["Size-list"]
+    assert [r["name"] for r in app["regex_entities"]] == ["Size-regex"]
+    assert app["prebuiltEntities"] == [{"name": "number", "roles": [{"name": "Size"}]}]
+    assert specs == {"Size": {"compositionSetting": "separateComponents", "requiredComponents": ["list"],
+                              "components": ["learned", "list", "regex", "prebuilts"],
+                              "aliases": ["Size-list", "Size-regex"]}}
+    exported = clu.from_luis(app | {"closedLists": [{"name": "Size-list", "roles": [], "subLists": [
+        {"canonicalForm": "big", "list": []}]}]}, "p", set(), {}, "2023-04-01", specs)
+    size = exported["assets"]["entities"]
+    assert size == [{"category": "Size", "compositionSetting": "separateComponents", "requiredComponents": ["list"],
+                     "list": {"sublists": [{"listKey": "big", "synonyms": [{"language": "en-us", "values": ["big"]}]}]},
+                     "regex": {"expressions": [{"regexKey": "Size", "language": "en-us", "regexPattern": "XL"}]},
+                     "prebuilts": [{"category": "Quantity.Number"}]}]
+    assert exported["assets"]["utterances"][0]["entities"] == [{"category": "Size", "offset": 2, "length": 3}]
+
+
+def test_bad_composition_is_refused():
+    for entity in ({"category": "X", "compositionSetting": "merge"},
+                   {"category": "X", "list": {"sublists": []}, "requiredComponents": ["regex"]}):
+        with pytest.raises(InvalidRequest):
+            clu.to_luis({"metadata": {"language": "en"}, "assets": {"entities": [entity]}}, "0.1")
+
+
+# "3 mails" matched by a list component (L, 0-7) and a learned one (M, 0-1 and 2-7); "3" by a prebuilt (P, 0-1)
+MATCHES = [("E", "list", 0, 7, "L"), ("E", "prebuilts", 0, 1, "P"), ("E", "learned", 0, 1, "M"),
+           ("E", "learned", 9, 12, "M2")]
+
+
+@pytest.mark.parametrize("setting, required, expected", [
+    ("combineComponents", [], [("E", 0, 7, ["L", "P", "M"]), ("E", 9, 12, ["M2"])]),
+    ("separateComponents", [], [("E", 0, 1, ["P"]), ("E", 0, 1, ["M"]), ("E", 0, 7, ["L"]), ("E", 9, 12, ["M2"])]),
+    ("returnLongestOverlap", [], [("E", 0, 7, ["L"]), ("E", 9, 12, ["M2"])]),
+    ("requireExactOverlap", [], []),  # "3 mails" list, "3" the others; "two" lacks the list and the prebuilt
+    ("combineComponents", ["list"], [("E", 0, 7, ["L", "P", "M"])]),
+    ("separateComponents", ["learned", "prebuilts"], [("E", 0, 1, ["P"]), ("E", 0, 1, ["M"]), ("E", 0, 7, ["L"])]),
+])
+def test_composition(setting, required, expected):
+    specs = {"E": {"compositionSetting": setting, "requiredComponents": required,
+                   "components": ["learned", "list", "prebuilts"]}}
+    assert clu.compose(MATCHES, specs) == expected
+
+
+def test_exact_overlap():
+    specs = {"E": {"compositionSetting": "requireExactOverlap", "requiredComponents": [],
+                   "components": ["list", "prebuilts"]}}
+    assert clu.compose([("E", "list", 2, 3, "L"), ("E", "prebuilts", 2, 3, "P"), ("E", "list", 5, 6, "L2")],
+                       specs) == [("E", 2, 3, ["L", "P"])]
+    assert clu.compose([("E", "list", 2, 3, "L"), ("E", "prebuilts", 2, 4, "P")], specs) == []
+    assert clu.compose([("F", "list", 2, 3, "L")], specs) == [("F", 2, 3, ["L"])]  # no spec: combined

@@ -66,6 +66,31 @@ def test_stale_heartbeat_fails_the_job(flask_app):
     assert jobs.enqueue(version) == "Queued"  # it can be trained again
 
 
+def test_a_cancelled_job_is_not_trained_and_its_worker_stops(flask_app):
+    """Cancelled while queued, no worker takes it; cancelled while training, the worker's next progress report
+    stops it (jobs.Cancelled from the training loop) and its outcome is not recorded."""
+    version = db.session.scalar(db.select(Version))
+    jobs.enqueue(version)
+    db.session.commit()
+    assert jobs.cancel(jobs.latest_job(version).id)
+    db.session.commit()
+    assert jobs.claim_next() is None
+    job_id = _running_job(timedelta(0))
+    heartbeat = worker._Heartbeat(flask_app, job_id)
+    heartbeat.update({"step": 10})
+    assert jobs.cancel(job_id) and not jobs.cancel(job_id)
+    db.session.commit()
+    heartbeat._write()  # what its timer does every few seconds
+    with pytest.raises(jobs.Cancelled):
+        heartbeat.update({"step": 20})
+    heartbeat.stop()
+    jobs.finish(job_id, "late-model", 1)
+    db.session.expire_all()
+    job = db.session.get(TrainingJob, job_id)
+    assert (job.status, job.failure_reason, job.progress) == ("Fail", jobs.CANCELLED, {"step": 10})
+    assert db.session.get(Version, job.version_pk).artifact is None
+
+
 def test_a_finished_job_whose_version_was_deleted_is_ignored(flask_app):
     """The version (and its job rows) may be deleted while the worker trains: finishing must not crash the worker."""
     job_id = _running_job(timedelta(0))

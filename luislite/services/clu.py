@@ -2,8 +2,9 @@
 
 How a CLU project maps onto an app is told in `domain/clu.py`. Long-running operations are `CluJob` rows; all but
 training finish within their request, so their first poll already says `succeeded`. A training job follows the
-LUIS training job of the model's version, and evaluates the model on the held-out utterances when that one ends.
-Callers commit.
+LUIS training job of the model's version; the worker evaluates the model on the held-out utterances before it
+finishes that job (`evaluate_in_worker`), so that no poll waits for an evaluation; a poll evaluates only a model
+the worker did not (trained before the CLU job asked for it). Callers commit.
 """
 import functools
 import hashlib
@@ -37,7 +38,8 @@ def extras(app: App) -> CluProject:
     """The CLU facts kept beside an app (defaults for an app CLU never wrote)."""
     row = db.session.get(CluProject, app.id)
     if row is None:
-        row = CluProject(app_id=app.id, settings={}, multilingual=False, test_texts=[], modified=app.created)
+        row = CluProject(app_id=app.id, settings={}, multilingual=False, test_texts=[], entity_specs={},
+                         modified=app.created)
         db.session.add(row)
     return row
 
@@ -85,17 +87,16 @@ def trained_versions(app: App) -> list[Version]:
 
 # --- import and export --------------------------------------------------------------------------
 
-def import_project(name: str, doc, fmt: str | None) -> list[str]:
-    """Create the project from a CLU project file (or, `fmt` Luis, a LUIS app), or replace its working copy;
-    warnings saying what was not kept."""
+def import_project(name: str, doc, fmt: str | None) -> None:
+    """Create the project from a CLU project file (or, `fmt` Luis, a LUIS app), or replace its working copy."""
     existing = db.session.scalar(sa.select(App).where(App.name == name))
     version_id = existing.active_version if existing else "0.1"
     if (fmt or "conversation").lower() == "luis":
         if not isinstance(doc.get("culture"), str):
             raise InvalidRequest("The LUIS app JSON has no culture.")
-        luis, tests, warnings, metadata = doc, [], [], {}
+        luis, tests, specs, metadata = doc, [], {}, {}
     elif (fmt or "conversation").lower() == "conversation":
-        luis, tests, warnings = clu.to_luis(doc, version_id)
+        luis, tests, specs = clu.to_luis(doc, version_id)
         metadata = doc["metadata"]
     else:
         raise InvalidRequest(f"The format '{fmt}' is not Conversation or Luis.")
@@ -107,11 +108,10 @@ def import_project(name: str, doc, fmt: str | None) -> list[str]:
     else:
         app = authoring.create_app(name, definition.culture, definition.desc, version=definition)
     row = extras(app)
-    row.test_texts, row.modified = tests, utcnow()
+    row.test_texts, row.entity_specs, row.modified = tests, specs, utcnow()
     if metadata.get("settings") is not None:
         row.settings = _settings(metadata["settings"])
     row.multilingual = bool(metadata.get("multilingual"))
-    return warnings
 
 
 def _replace_working_copy(app: App, definition: AppVersion) -> None:
@@ -128,7 +128,8 @@ def _replace_working_copy(app: App, definition: AppVersion) -> None:
 def export_project(app: App, label: str | None, api_version: str) -> dict:
     version = working_copy(app) if label is None else model_version(app, label)
     row = extras(app)
-    return clu.from_luis(authoring.export(version), app.name, set(row.test_texts), row.settings, api_version)
+    return clu.from_luis(authoring.export(version), app.name, set(row.test_texts), row.settings, api_version,
+                         row.entity_specs)
 
 
 # --- jobs ---------------------------------------------------------------------------------------
@@ -191,6 +192,15 @@ def train(app: App, label: str, evaluation: dict) -> CluJob:
     return job
 
 
+def cancel_training(job: CluJob) -> None:
+    """A running training job cancelled, with its LUIS training job: a queued one is never trained, the worker
+    training one stops at its next progress report, and the model's version keeps no model."""
+    if job.status == "running":
+        if job.training_job_id is not None:
+            jobs.cancel(job.training_job_id)
+        job.status, job.updated = "cancelled", utcnow()
+
+
 def _test_set(definition: AppVersion, marked: set[str], evaluation: dict) -> list:
     if evaluation.get("kind", "percentage").lower() == "manual":
         return [u for u in definition.utterances if u.text in marked]
@@ -211,11 +221,27 @@ def _follow_training(job: CluJob) -> None:
     elif version is None or version.artifact is None:
         job.status, job.errors = "failed", [{"code": "NotFound", "message": "The model was deleted while training."}]
     else:
-        job.result = evaluate(version.artifact, job.details["test"], _component_roles(version.definition))
+        job.result = job.result or _evaluate_job(job, version, version.artifact)
         job.status = "succeeded"
         job.details = job.details | {"trainedAt": version.trained_at.isoformat(),
                                      "seconds": _seconds(training, version)}
     job.updated = utcnow()
+    db.session.commit()
+
+
+def _evaluate_job(job: CluJob, version: Version, artifact: str) -> dict:
+    return evaluate(artifact, job.details["test"], _component_roles(version.definition),
+                    extras(find_project(job.project)).entity_specs)
+
+
+def evaluate_in_worker(training_job_id: int, artifact: str) -> None:
+    """Called by the worker between training and finishing LUIS training job `training_job_id`: each CLU training
+    job following it keeps its model's evaluation (`result`), and ends `succeeded` on its next poll."""
+    for job in db.session.scalars(sa.select(CluJob).where(CluJob.training_job_id == training_job_id,
+                                                          CluJob.status == "running")).all():
+        version = db.session.get(Version, job.details["versionPk"])
+        if version is not None:
+            job.result = _evaluate_job(job, version, artifact)
     db.session.commit()
 
 
@@ -237,13 +263,20 @@ def span_leaves(spans: list[EntitySpan], roles: dict[str, list[str]], prefix: st
             yield from ((name, span) for name in roles.get(span.entity) or [span.entity])
 
 
+def entity_matches(spans: list[EntitySpan], roles: dict[str, list[str]], specs: dict) -> list[tuple]:
+    """The CLU entities of predicted spans, composed as each entity's spec says: `(category, start, end, spans)`."""
+    owner = clu.owners(specs)
+    return clu.compose([(owner.get(name, name), clu.COMPONENTS.get(span.kind, "learned"), span.start, span.end, span)
+                        for name, span in span_leaves(spans, roles)], specs)
+
+
 def _component_roles(definition: dict) -> dict[str, list[str]]:
     """Role names of a version's list, regex and prebuilt entities, by entity."""
     return {e["name"]: clu.role_names(e) for key in ("closedLists", "regex_entities",
             "prebuiltEntities") for e in definition.get(key) or [] if e.get("roles")}
 
 
-def evaluate(artifact: str, tests: list[dict], roles: dict[str, list[str]]) -> dict:
+def evaluate(artifact: str, tests: list[dict], roles: dict[str, list[str]], specs: dict) -> dict:
     """Each test utterance predicted by the model: intents and leaf spans, expected and predicted."""
     recognizer = publishing.recognizer(artifact)
     results = []
@@ -252,7 +285,7 @@ def evaluate(artifact: str, tests: list[dict], roles: dict[str, list[str]]) -> d
         expected = [leaf for label in test["entities"] for leaf in clu.label_leaves(label)]
         results.append({"text": test["text"], "expectedIntent": test["intent"], "predictedIntent":
                         prediction.top_intent, "expected": expected,
-                        "predicted": [(name, s.start, s.end) for name, s in span_leaves(prediction.entities, roles)]})
+                        "predicted": [found[:3] for found in entity_matches(prediction.entities, roles, specs)]})
     return {"utterances": results}
 
 
@@ -352,19 +385,21 @@ def swap(app: App, first: str, second: str) -> None:
     a.published_at = b.published_at = utcnow()
 
 
-def deployment(project: str, name: str) -> tuple[str, float, dict[str, list[str]]]:
-    """What a deployment serves, the project's confidence threshold (0 when none), and its component roles.
+def deployment(project: str, name: str) -> tuple[str, float, dict[str, list[str]], dict]:
+    """What a deployment serves, the project's confidence threshold (0 when none), its component roles and the
+    project's entity specs.
 
     Two indexed reads per prediction; the roles are read once per model."""
-    row = db.session.execute(sa.select(Publication.artifact, Publication.version_id, App.id, CluProject.settings)
+    row = db.session.execute(sa.select(Publication.artifact, Publication.version_id, App.id, CluProject.settings,
+                                       CluProject.entity_specs)
                              .join(App, App.id == Publication.app_id)
                              .outerjoin(CluProject, CluProject.app_id == App.id)
                              .where(App.name == project, Publication.slot == name)).first()
     if row is None:
         find_project(project)
         raise NotFound(f"The deployment '{name}' was not found.")
-    artifact, version_id, app_id, settings = row
-    return artifact, (settings or {}).get("confidenceThreshold", 0.0), _roles(artifact, app_id, version_id)
+    artifact, version_id, app_id, settings, specs = row
+    return artifact, (settings or {}).get("confidenceThreshold", 0.0), _roles(artifact, app_id, version_id), specs or {}
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,4 +1,8 @@
-"""Training jobs in the database: enqueue, claim, report progress, finish, recover after a crash."""
+"""Training jobs in the database: enqueue, claim, report progress, finish, cancel, recover after a crash.
+
+A job ends once: `finish` records the outcome of an InProgress job only, so a job cancelled (or failed as stale)
+meanwhile keeps that status and its version keeps its former model.
+"""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,6 +13,7 @@ from luislite.db import Example, TrainingJob, Version, db, utcnow
 
 STATUS_IDS = {"Success": 0, "Fail": 1, "UpToDate": 2, "InProgress": 3, "Queued": 9}
 ACTIVE = ("Queued", "InProgress")
+CANCELLED = "Cancelled: the training was cancelled."
 STALE_AFTER = timedelta(seconds=60)  # an InProgress job without a heartbeat this long belongs to a dead worker
 
 
@@ -67,17 +72,32 @@ def claim_next(table=TrainingJob) -> int | None:
     return job_id
 
 
-def report_progress(job_id: int, progress: dict, table=TrainingJob) -> None:
-    db.session.execute(sa.update(table).where(table.id == job_id).values(progress=progress, heartbeat=utcnow()))
+class Cancelled(Exception):
+    """Raised in a worker whose job was cancelled while it trained."""
+
+
+def report_progress(job_id: int, progress: dict, table=TrainingJob) -> bool:
+    """Record an InProgress job's progress and heartbeat; False when it is no longer InProgress (cancelled)."""
+    updated = db.session.execute(sa.update(table).where(table.id == job_id, table.status == "InProgress")
+                                 .values(progress=progress, heartbeat=utcnow())).rowcount
     db.session.commit()
+    return updated == 1
+
+
+def cancel(job_id: int) -> bool:
+    """Fail a Queued or InProgress training job as cancelled (no worker takes it; the one training it stops at its
+    next progress report); whether it was still active. Callers commit."""
+    return db.session.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id, TrainingJob.status.in_(ACTIVE))
+                              .values(status="Fail", finished=utcnow(), failure_reason=CANCELLED)).rowcount == 1
 
 
 def finish(job_id: int, artifact: str | None, revision: int, failure: str | None = None) -> None:
-    """Record the outcome; on success the version now serves `artifact`, trained at `revision`."""
+    """Record the outcome of an InProgress job; on success the version now serves `artifact`, trained at `revision`."""
     now = utcnow()
-    db.session.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id).values(
-        status="Fail" if failure else "Success", finished=now, failure_reason=failure, artifact=artifact))
-    if not failure:
+    active = sa.and_(TrainingJob.id == job_id, TrainingJob.status == "InProgress")
+    ended = db.session.execute(sa.update(TrainingJob).where(active).values(
+        status="Fail" if failure else "Success", finished=now, failure_reason=failure, artifact=artifact)).rowcount
+    if ended and not failure:
         version_pk = sa.select(TrainingJob.version_pk).where(TrainingJob.id == job_id).scalar_subquery()
         newer = sa.or_(Version.trained_revision.is_(None), Version.trained_revision <= revision)  # never go back
         db.session.execute(sa.update(Version).where(Version.pk == version_pk, newer).values(

@@ -12,7 +12,7 @@ import traceback
 
 from luislite import store
 from luislite.services import batch_testing as batchtest
-from luislite.services import publishing
+from luislite.services import clu, publishing
 from luislite.services import readiness as health
 from luislite.services.authoring import load
 from luislite.db import BatchTest, TrainingJob, Version, db
@@ -97,6 +97,10 @@ def train_job(app, job_id: int) -> None:
 
     try:
         artifact = store.current().write(fit, prefix=app_id)
+        _evaluate_for_clu(job_id, artifact)
+    except jobs.Cancelled:
+        log.info("training job %s cancelled", job_id)
+        return
     except Exception as error:  # any failure becomes a Fail status the client can read
         jobs.finish(job_id, None, revision, _failed(app, job_id, error))
         return
@@ -105,6 +109,16 @@ def train_job(app, job_id: int) -> None:
     log.info("trained %s in %s", what, _figures(stats))
     jobs.finish(job_id, artifact, revision)
     publishing.collect_garbage()
+
+
+def _evaluate_for_clu(job_id: int, artifact: str) -> None:
+    """The CLU evaluations of the model, while the job is still InProgress (its heartbeat goes on); a failure is
+    logged and leaves them to the polls."""
+    try:
+        clu.evaluate_in_worker(job_id, artifact)
+    except Exception:  # an evaluation must not fail the training
+        db.session.rollback()
+        log.warning("could not evaluate training job %s for CLU", job_id, exc_info=True)
 
 
 def _figures(stats: dict) -> str:
@@ -155,11 +169,15 @@ class _Heartbeat:
 
     def __init__(self, app, job_id: int, table=TrainingJob):
         self.app, self.job_id, self.table, self.progress, self.last = app, job_id, table, {}, 0.0
+        self.cancelled = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
         self._thread.start()
 
     def update(self, progress: dict) -> None:
+        """Called from the training loop: raises jobs.Cancelled once the job was cancelled."""
+        if self.cancelled:
+            raise jobs.Cancelled(self.job_id)
         self.progress = dict(progress)
         if time.monotonic() - self.last > 1.0:
             self._write()
@@ -168,7 +186,7 @@ class _Heartbeat:
         self.last = time.monotonic()
         try:
             with self.app.app_context():
-                jobs.report_progress(self.job_id, self.progress, self.table)
+                self.cancelled = not jobs.report_progress(self.job_id, self.progress, self.table)
         except Exception:  # progress is informative: a busy database must not fail the training
             log.warning("could not record training progress", exc_info=True)
 

@@ -131,8 +131,8 @@ def import_project(name):
     doc = json_body()
     if not isinstance(doc, dict):
         raise InvalidRequest("The request body must be a project file (a JSON object).")
-    warnings = projects.import_project(name, doc, request.args.get("format"))
-    return _accepted(projects.new_job("import", name, warnings=warnings), f"{name}/import/jobs")
+    projects.import_project(name, doc, request.args.get("format"))
+    return _accepted(projects.new_job("import", name), f"{name}/import/jobs")
 
 
 @bp.get("/<name>/import/jobs/<job_id>")
@@ -214,10 +214,9 @@ def get_training_job(name, job_id):
 @_documented(NO_BODY, status=202)
 @writes
 def cancel_training_job(name, job_id):
-    """Cancel a running training job (one that has ended stays as it ended)."""
+    """Cancel a running training job and the LUIS training it started (one that has ended stays as it ended)."""
     job = projects.get_job(job_id, "train", name)
-    if job.status == "running":
-        job.status = "cancelled"
+    projects.cancel_training(job)
     return _accepted(job, f"{name}/train/jobs")
 
 

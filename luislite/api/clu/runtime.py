@@ -1,9 +1,9 @@
 """CLU's runtime: `POST /language/:analyze-conversations`, a Conversation task answered by a deployment's model.
 
 Intents: every intent, best first; `topIntent` is "None" when the best score is under the project's
-`confidenceThreshold`. Entities: each predicted leaf (`services.clu.span_leaves`), confidence 1, offset and length
-in the request's `stringIndexType`; list matches carry a `ListKey`, regex matches a `RegexKey`, prebuilt ones an
-`EntitySubtype` and their `resolutions`.
+`confidenceThreshold`. Entities: each predicted leaf composed into CLU entities (`services.clu.entity_matches`),
+confidence 1, offset and length in the request's `stringIndexType`; list matches carry a `ListKey`, regex matches a
+`RegexKey`, prebuilt ones an `EntitySubtype` and their `resolutions` (a combined entity carries those of all).
 """
 from flask import Blueprint, jsonify
 
@@ -33,30 +33,36 @@ def analyze_conversations():
     task = load(ConversationalTask())
     parameters, text = task["parameters"], task["analysisInput"]["conversationItem"]["text"]
     index_type = clu.string_index_type(parameters.get("stringIndexType"))
-    artifact, threshold, roles = projects.deployment(parameters["projectName"], parameters["deploymentName"])
+    artifact, threshold, roles, specs = projects.deployment(parameters["projectName"], parameters["deploymentName"])
     prediction = publishing.recognizer(artifact).predict(text)
     intents = [{"category": name, "confidenceScore": round(score, 6)} for name, score in prediction.intents.items()]
     top = intents[0]["category"] if intents and intents[0]["confidenceScore"] >= threshold else "None"
-    leaves = projects.span_leaves(prediction.entities, roles)
-    entities = [_entity(name, span, text, index_type) for name, span in leaves]
+    found = projects.entity_matches(prediction.entities, roles, specs)
+    entities = [_entity(*match, text, index_type) for match in found]
     item = task["analysisInput"]["conversationItem"]
     return jsonify({"kind": "ConversationResult", "result": {
         "query": text, **({"detectedLanguage": item["language"]} if item.get("language") else {}),
         "prediction": {"projectKind": "Conversation", "topIntent": top, "intents": intents, "entities": entities}}})
 
 
-def _entity(category: str, span: EntitySpan, text: str, index_type: str) -> dict:
-    offset, length = clu.span_units(text, span.start, span.end, index_type)
-    entity = {"category": category, "text": text[span.start:span.end], "offset": offset, "length": length,
-              "confidenceScore": 1}
+def _entity(category: str, start: int, end: int, spans: list[EntitySpan], text: str, index_type: str) -> dict:
+    offset, length = clu.span_units(text, start, end, index_type)
+    entity = {"category": category, "text": text[start:end], "offset": offset, "length": length, "confidenceScore": 1}
+    extra = [info for span in spans for info in _extra_information(category, span)]
+    resolutions = [r for span in spans if isinstance(span.resolution, PrebuiltValue)
+                   for r in _resolutions(span.entity, span.resolution)]
+    return entity | ({"extraInformation": extra} if extra else {}) | (
+        {"resolutions": resolutions} if resolutions else {})
+
+
+def _extra_information(category: str, span: EntitySpan) -> list[dict]:
     if span.kind == "list":
-        entity["extraInformation"] = [{"extraInformationKind": "ListKey", "key": key} for key in span.resolution]
-    elif span.kind == "regex":
-        entity["extraInformation"] = [{"extraInformationKind": "RegexKey", "key": span.entity}]
-    elif isinstance(span.resolution, PrebuiltValue):
-        entity["extraInformation"] = [{"extraInformationKind": "EntitySubtype", "value": _subtype(span)}]
-        entity["resolutions"] = _resolutions(span.entity, span.resolution)
-    return entity
+        return [{"extraInformationKind": "ListKey", "key": key} for key in span.resolution]
+    if span.kind == "regex":
+        return [{"extraInformationKind": "RegexKey", "key": category}]
+    if isinstance(span.resolution, PrebuiltValue):
+        return [{"extraInformationKind": "EntitySubtype", "value": _subtype(span)}]
+    return []
 
 
 def _subtype(span: EntitySpan) -> str:
