@@ -115,7 +115,7 @@ def test_a_worker_killed_mid_training_fails_its_job_and_the_other_retrains(clust
     a, workers = sdk(cluster["a"]), cluster["workers"]
     a.examples.batch(published, "0.1", [ExampleLabelObject(text=f"hello number {i}", intent_name="Greet")
                                         for i in range(30)])
-    trained = f"training {published} version 0.1"
+    trained = f"training app {published} version 0.1"
     before = [w.output().count(trained) for w in workers]
     assert a.train.train_version(published, "0.1").status == "Queued"
     deadline = time.monotonic() + 60
