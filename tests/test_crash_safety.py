@@ -3,7 +3,7 @@ before or after each request, never half of it, the database passes `integrity_c
 
 One request is one transaction (BEGIN IMMEDIATE ... COMMIT, SQLite in WAL mode): these tests check that this
 holds against a real kill, not only a clean shutdown. A kill in the middle of training leaves the job InProgress
-until the restarted worker sees its heartbeat is stale (`jobs.STALE_AFTER`, a minute: the test ages it instead of
+until the restarted worker sees its heartbeat is stale (`jobs.STALE_AFTER`, 45 s: the test ages it instead of
 waiting) and fails it; the model a slot served before keeps serving. Model directories half-written by a killed
 training are removed by the next worker (luislite/store/datadir.py says when a temporary directory is abandoned).
 """

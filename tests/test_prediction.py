@@ -311,6 +311,22 @@ def test_each_slot_answers_with_its_own_version(tiny_server, clients, slots, slo
     assert [e["resolution"]["values"] for e in v2["entities"]] == [[version]]
 
 
+def test_a_slot_republished_through_the_server_serves_the_new_version_at_once(tiny_server):
+    """The server keeps a slot's lookup for a moment (publishing.SLOT_SECONDS); its own publish forgets it."""
+    with Http(tiny_server, tiny_server.key) as http:
+        app_id = imported_app(http, {"0.1": ["Greeting"], "0.2": ["Greeting", "Farewell"]})
+
+        def staging_intents() -> set[str]:
+            return set(endpoint(tiny_server, "POST", f"{V3}/apps/{app_id}/slots/staging/predict", json={"query": "hi"},
+                                params={"show-all-intents": "true"}).json()["prediction"]["intents"])
+
+        publish(http, app_id, "0.2", staging=True)
+        for version, intents in (("0.1", {"Greeting", "None"}), ("0.2", {"Greeting", "Farewell", "None"})):
+            staging_intents()  # the slot's previous version answers, and is remembered
+            publish(http, app_id, version, staging=True)
+            assert staging_intents() == intents
+
+
 # --- prediction v3.0 ------------------------------------------------------------------------------
 
 def test_v3_sdk_slot_prediction(clients, production, travel):

@@ -48,13 +48,13 @@ def _running_job(age: timedelta) -> int:
 
 
 def test_recent_heartbeat_is_left_alone(flask_app):
-    job_id = _running_job(timedelta(seconds=50))
+    job_id = _running_job(jobs.STALE_AFTER - timedelta(seconds=10))
     assert jobs.recover_stale() == 0
     assert db.session.get(TrainingJob, job_id).status == "InProgress"
 
 
 def test_stale_heartbeat_fails_the_job(flask_app):
-    job_id = _running_job(timedelta(seconds=70))
+    job_id = _running_job(jobs.STALE_AFTER + timedelta(seconds=10))
     worker.run(flask_app, once=True)  # what a restarted worker does first; the queue is then empty
     db.session.expire_all()
     job = db.session.get(TrainingJob, job_id)

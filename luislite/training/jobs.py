@@ -14,7 +14,9 @@ from luislite.db import Example, TrainingJob, Version, db, utcnow
 STATUS_IDS = {"Success": 0, "Fail": 1, "UpToDate": 2, "InProgress": 3, "Queued": 9}
 ACTIVE = ("Queued", "InProgress")
 CANCELLED = "Cancelled: the training was cancelled."
-STALE_AFTER = timedelta(seconds=60)  # an InProgress job without a heartbeat this long belongs to a dead worker
+# An InProgress job without a heartbeat this long belongs to a dead worker: with heartbeats every 5 s (worker.py)
+# and every worker looking every 10 s, a dead worker's job fails within 55 s.
+STALE_AFTER = timedelta(seconds=45)
 
 
 def latest_job(version: Version) -> TrainingJob | None:

@@ -21,8 +21,8 @@ from luislite.training import jobs
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
-HEARTBEAT_SECONDS = 10
-RECOVER_SECONDS = 30
+HEARTBEAT_SECONDS = 5  # a running job's heartbeat: 9 in jobs.STALE_AFTER, so a busy database rarely misses them all
+RECOVER_SECONDS = 10  # how often a worker fails jobs whose worker died (and collects garbage)
 ALIVE_SECONDS = 5  # how often the worker refreshes its heartbeat file for /ready
 
 
