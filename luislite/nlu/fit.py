@@ -13,6 +13,7 @@ from collections.abc import Callable
 import torch
 from tokenizers import Tokenizer
 
+from luislite.domain import cultures
 from luislite.domain.appversion import AppVersion
 from luislite.errors import AppVersionError
 from luislite.nlu import artifact
@@ -35,6 +36,7 @@ class Recipe:
     large_batch: int = 32
     large_from: int = 2000  # examples from which batches are large
     min_steps: int = 300
+    character_min_steps: int = 600  # cultures tokenized by characters (zh-cn, ko-kr): more to learn from scratch
     min_epochs: int = 5
     warmup: float = 0.1
     weight_decay: float = 0.01
@@ -76,6 +78,8 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     recipe = recipe or Recipe()
     if recipe.bf16 is None:
         recipe = replace(recipe, bf16=torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    if cultures.of(version.culture).segmentation == "characters":
+        recipe = replace(recipe, min_steps=max(recipe.min_steps, recipe.character_min_steps))
     intents = [intent.name for intent in version.intents]
     tagset = TagSet.from_version(version)
     examples = to_examples(version, intents, tagset)
