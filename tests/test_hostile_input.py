@@ -2,10 +2,10 @@
 not UTF-8, NUL characters, over-long and path-like names. Each is answered fast, with a result or a LUIS error
 `{"error": {"code", "message"}}`, and leaves the stored data (and the filesystem outside the data dir) as it was.
 
-Offsets are Python `str` indices, i.e. Unicode code points of the original query (../shared/luis-api.md: "use
-Python str indices"), in examples, exports and predictions alike: an emoji outside the Basic Multilingual Plane
-counts 1 (2 UTF-16 units in .NET), and a combining mark counts 1 on its own. What test_errors.py already sends
-(a bad-UTF-8 or NUL app name, an over-long app name or utterance, 15,001 utterances) is not repeated here.
+Offsets are Python `str` indices, i.e. Unicode code points of the original query (README, "Offsets"), in examples,
+exports and predictions alike: an emoji outside the Basic Multilingual Plane counts 1 (2 UTF-16 units in .NET), and
+a combining mark counts 1 on its own. What test_errors.py already sends (a bad-UTF-8 or NUL app name, an over-long
+app name or utterance, 15,001 utterances) is not repeated here.
 """
 import json
 import re
