@@ -6,10 +6,16 @@ words that would encode as `[UNK]` becomes an added token of the app's tokenizer
 `[UNK]`'s (plus noise, so that they differ from the first step). Those rows train (at `Recipe.character_lr`)
 even where the pretrained word embeddings stay frozen, and the artifact's tokenizer.json and weights carry them
 to prediction; a character no training utterance had stays `[UNK]`.
+
+While training, the rows are a small parameter of their own beside the word embeddings (`AddedCharacters`): an
+English app with a few emoji or CJK titles does not drag the whole vocabulary's embeddings through the optimiser,
+and drawing the rows' noise leaves the global random stream as it was, so such an app trains as it would without.
+`merge_characters` makes them ordinary rows of the encoder's embeddings before the artifact is saved.
 """
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from tokenizers import AddedToken, Tokenizer
 from torch import nn
 
@@ -19,6 +25,8 @@ UNKNOWN = "[UNK]"
 def unknown_characters(tokenizer: Tokenizer, texts: list[list[str]]) -> list[str]:
     """The characters of `texts` (words) that `tokenizer` encodes as `[UNK]`, in order of appearance."""
     unknown = tokenizer.token_to_id(UNKNOWN)
+    if unknown is None:
+        return []
     characters = dict.fromkeys(c for words in texts for word in words for c in word if not c.isspace())
     return [c for c in characters if tokenizer.encode([c], is_pretokenized=True, add_special_tokens=False).ids
             == [unknown]]
@@ -27,26 +35,40 @@ def unknown_characters(tokenizer: Tokenizer, texts: list[list[str]]) -> list[str
 def add_characters(encoder: nn.Module, tokenizer: Tokenizer, texts: list[list[str]], spread: float = 1.0) -> int:
     """Give each unknown character of `texts` a token and an embedding row, `[UNK]`'s plus random noise of
     `spread` times the vocabulary's spread per dimension; how many."""
-    characters = unknown_characters(tokenizer, texts) if tokenizer.token_to_id(UNKNOWN) is not None else []
+    characters = unknown_characters(tokenizer, texts)
     if not characters:
         return 0
+    words = encoder.get_input_embeddings()
     tokenizer.add_tokens([AddedToken(c, normalized=False) for c in characters])
-    rows = [tokenizer.token_to_id(c) for c in characters]
-    known = encoder.get_input_embeddings().num_embeddings
-    if max(rows) >= known:
-        encoder.resize_token_embeddings(max(rows) + 1)
-    with torch.no_grad():  # [UNK]'s row plus noise of the vocabulary's spread: distinct from the first step
-        weight = encoder.get_input_embeddings().weight
-        noise = torch.randn(len(rows), weight.shape[1]) * weight[:known].std(0) * spread
-        weight[rows] = weight[tokenizer.token_to_id(UNKNOWN)] + noise
+    if tokenizer.token_to_id(characters[0]) != words.num_embeddings:
+        raise ValueError("The tokenizer has tokens the encoder has no embeddings for.")
+    with torch.no_grad(), torch.random.fork_rng():  # [UNK]'s row plus noise of the vocabulary's spread
+        noise = torch.randn(len(characters), words.embedding_dim) * words.weight.std(0) * spread
+        rows = words.weight[tokenizer.token_to_id(UNKNOWN)] + noise
+    encoder.set_input_embeddings(AddedCharacters(words, rows))
     return len(characters)
 
 
-def freeze_known_rows(embeddings: nn.Embedding, trained_from: int) -> None:
-    """Freeze the word embeddings except rows from `trained_from` on (the added characters')."""
-    if trained_from >= embeddings.num_embeddings:
-        embeddings.weight.requires_grad_(False)
-        return
-    mask = torch.zeros(embeddings.num_embeddings, 1)
-    mask[trained_from:] = 1
-    embeddings.weight.register_hook(lambda grad: grad * mask.to(grad.dtype))
+class AddedCharacters(nn.Module):
+    """Word embeddings followed by the rows of added characters, a parameter of their own (`added`)."""
+
+    def __init__(self, words: nn.Embedding, rows: torch.Tensor):
+        super().__init__()
+        self.words = words
+        self.added = nn.Parameter(rows)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        known = self.words.num_embeddings
+        added = ids >= known
+        return torch.where(added.unsqueeze(-1), F.embedding((ids - known).clamp(min=0), self.added),
+                           self.words(ids.masked_fill(added, 0)))
+
+
+def merge_characters(encoder: nn.Module) -> None:
+    """Make the added characters' rows ordinary rows of the encoder's word embeddings (and vocabulary size)."""
+    embeddings = encoder.get_input_embeddings()
+    if isinstance(embeddings, AddedCharacters):
+        weight = torch.cat([embeddings.words.weight, embeddings.added]).detach()
+        encoder.set_input_embeddings(nn.Embedding.from_pretrained(weight, freeze=False,
+                                                                  padding_idx=embeddings.words.padding_idx))
+        encoder.config.vocab_size = weight.shape[0]

@@ -17,7 +17,7 @@ from luislite.domain import cultures
 from luislite.domain.appversion import AppVersion
 from luislite.errors import AppVersionError
 from luislite.nlu import artifact
-from luislite.nlu.characters import add_characters, freeze_known_rows
+from luislite.nlu.characters import add_characters, merge_characters
 from luislite.nlu.encoder import base_model_dir, load_encoder
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
@@ -101,6 +101,7 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
               "max_tokens": MAX_TOKENS, "culture": version.culture,
               "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
+    merge_characters(model.encoder)
     artifact.save(model, tokenizer, labels, Path(out_dir), rules_json(version))
     return stats | {"examples": len(examples), "characters": characters, "threads": threads,
                     "seconds": round(time.monotonic() - started, 1)}
@@ -139,8 +140,9 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
         recipe: Recipe, rng: random.Random, progress: Callable[[dict], None] | None) -> dict:
     """The training loop; with a validation split, stop early and keep the best epoch's weights."""
     batch_size, steps = recipe.plan(len(examples))
-    if recipe.freeze_word_embeddings:
-        freeze_known_rows(model.encoder.get_input_embeddings(), batcher.tokenizer.get_vocab_size(False))
+    if recipe.freeze_word_embeddings:  # but for added characters' rows
+        for name, weight in model.encoder.get_input_embeddings().named_parameters():
+            weight.requires_grad_(name == "added")
     if recipe.freeze_layers:  # nothing below a trained layer needs a gradient, so backward stops there
         model.encoder.embeddings.requires_grad_(False)
         model.encoder.encoder.layer[:recipe.freeze_layers].requires_grad_(False)
@@ -195,8 +197,7 @@ def _set_threads(threads: int | None) -> int:
 def _optimizer(model: JointBert, recipe: Recipe, steps: int):
     """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear
     warmup/decay."""
-    words = model.encoder.get_input_embeddings().weight  # frozen but for added characters' rows: its own rate
-    characters = [words] if recipe.freeze_word_embeddings and words.requires_grad else []
+    characters = [p for name, p in model.encoder.get_input_embeddings().named_parameters() if name == "added"]
     encoder = [p for p in model.encoder.parameters() if p.requires_grad and not any(p is c for c in characters)]
     features = [p for name, p in model.named_parameters() if "_features." in name]
     heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.") and "_features." not in name]

@@ -1,6 +1,8 @@
 """Characters the encoder's vocabulary lacks get embeddings of their own: added at training, learned, served."""
+import torch
+
 from luislite.domain.appversion import AppVersion, Intent, Label, MLEntity, Utterance
-from luislite.nlu.characters import add_characters, unknown_characters
+from luislite.nlu.characters import add_characters, merge_characters, unknown_characters
 from luislite.nlu.encoder import load_encoder
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.recognizer import Recognizer
@@ -22,16 +24,29 @@ def test_unknown_characters_become_tokens_with_the_unknown_embedding(tiny_model)
     texts = [["帮", "议", "室", "book"]]  # three characters the uncased English vocabulary lacks
     unknown = unknown_characters(tokenizer, texts)
     assert unknown == ["帮", "议", "室"]
-    rows = encoder.get_input_embeddings().num_embeddings
+    words = encoder.get_input_embeddings().weight.detach().clone()
+    torch.manual_seed(0)
+    expected = torch.rand(1)
+    torch.manual_seed(0)
     assert add_characters(encoder, tokenizer, texts) == len(unknown)
-    weight = encoder.get_input_embeddings().weight
-    assert weight.shape[0] == rows + len(unknown) == tokenizer.get_vocab_size(with_added_tokens=True)
-    assert not (weight[rows] == weight[rows + 1]).all()  # [UNK]'s row plus noise: distinct from the start
-    quiet = load_encoder(tiny_model)
-    add_characters(*quiet, texts, spread=0)
-    assert (quiet[0].get_input_embeddings().weight[rows:] == weight[tokenizer.token_to_id("[UNK]")]).all()
+    assert torch.rand(1) == expected  # the noise leaves the global random stream as it was
+    rows = len(words)
     assert tokenizer.encode([unknown[0]], is_pretokenized=True, add_special_tokens=False).ids == [rows]
     assert unknown_characters(tokenizer, texts) == []
+    ids = torch.tensor([[tokenizer.token_to_id("book"), rows, rows + 1]])
+    embedded = encoder.get_input_embeddings()(ids)[0]
+    assert (embedded[0] == words[ids[0, 0]]).all()
+    assert not (embedded[1] == embedded[2]).all()  # [UNK]'s row plus noise: distinct from the start
+
+    merge_characters(encoder)
+    weight = encoder.get_input_embeddings().weight
+    assert weight.shape[0] == encoder.config.vocab_size == rows + len(unknown) == tokenizer.get_vocab_size()
+    assert (weight[:rows] == words).all() and (weight[rows:rows + 2] == embedded[1:]).all()
+    assert (encoder.get_input_embeddings()(ids)[0] == embedded).all()
+    quiet = load_encoder(tiny_model)
+    add_characters(*quiet, texts, spread=0)
+    merge_characters(quiet[0])
+    assert (quiet[0].get_input_embeddings().weight[rows:] == words[tokenizer.token_to_id("[UNK]")]).all()
 
 
 def test_training_learns_them_and_the_artifact_serves_them(tiny_model, tmp_path):
