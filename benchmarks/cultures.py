@@ -184,14 +184,14 @@ def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
     return score(test, predictions), round(seconds, 1)
 
 
-def direct(app: dict, test: list[dict], recipe: dict) -> tuple[dict, float]:
+def direct(app: dict, test: list[dict], recipe: dict, seed: int) -> tuple[dict, float]:
     from luislite.domain.appversion import AppVersion
     from luislite.nlu.fit import Recipe, train
     from luislite.nlu.recognizer import Recognizer
 
     with tempfile.TemporaryDirectory() as out:
         started = time.monotonic()
-        train(AppVersion.from_luis(app), Path(out), recipe=Recipe(**recipe))
+        train(AppVersion.from_luis(app), Path(out), recipe=Recipe(**recipe), seed=seed)
         seconds = time.monotonic() - started
         recognizer = Recognizer.load(Path(out))
         predictions = []
@@ -212,11 +212,16 @@ def main():
     parser.add_argument("--lu", type=Path, required=True)
     parser.add_argument("--culture", required=True)
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
+    parser.add_argument("--train-sample", type=int, metavar="N",
+                        help="train on N utterances of the train split (random.Random(13).sample)")
     parser.add_argument("--direct", action="store_true", help="luislite.nlu in this process instead of HTTP")
+    parser.add_argument("--seed", type=int, default=13, help="with --direct: the training seed")
     parser.add_argument("--recipe", nargs="*", default=[], metavar="NAME=VALUE",
                         help="with --direct: Recipe settings, e.g. learn_characters=false character_lr=3e-3")
     args = parser.parse_args()
     parts = split(read_lu(args.lu.read_text(encoding="utf-8")))
+    if args.train_sample:
+        parts["train"] = random.Random(13).sample(parts["train"], args.train_sample)
     app, test = luis_app(parts["train"], args.culture), parts[args.split]
     result = {"lu": args.lu.name, "culture": args.culture, "split": args.split, "train": len(parts["train"]),
               "evaluated": len(test), "intents": len(app["intents"]), "slot_types": len(app["entities"]),
@@ -225,8 +230,8 @@ def main():
     result["baseline"] = scores | {"train_seconds": seconds}
     if args.direct:
         recipe = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.recipe)}
-        scores, seconds = direct(app, test, recipe)
-        result["luislite_direct"] = scores | {"recipe": recipe, "train_seconds": seconds}
+        scores, seconds = direct(app, test, recipe, args.seed)
+        result["luislite_direct"] = scores | {"recipe": recipe, "seed": args.seed, "train_seconds": seconds}
     else:
         scores, seconds = over_http(app, test)
         result["luislite_http"] = scores | {"train_seconds": seconds}
