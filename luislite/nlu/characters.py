@@ -40,27 +40,28 @@ def add_characters(encoder: nn.Module, tokenizer: Tokenizer, texts: list[list[st
         return 0
     words = encoder.get_input_embeddings()
     tokenizer.add_tokens([AddedToken(c, normalized=False) for c in characters])
-    if tokenizer.token_to_id(characters[0]) != words.num_embeddings:
+    first = tokenizer.token_to_id(characters[0])  # the vocabulary's size; rows past it (padding) are never read
+    if first > words.num_embeddings:
         raise ValueError("The tokenizer has tokens the encoder has no embeddings for.")
     with torch.no_grad(), torch.random.fork_rng():  # [UNK]'s row plus noise of the vocabulary's spread
-        noise = torch.randn(len(characters), words.embedding_dim) * words.weight.std(0) * spread
+        noise = torch.randn(len(characters), words.embedding_dim) * words.weight[:first].std(0) * spread
         rows = words.weight[tokenizer.token_to_id(UNKNOWN)] + noise
-    encoder.set_input_embeddings(AddedCharacters(words, rows))
+    encoder.set_input_embeddings(AddedCharacters(words, first, rows))
     return len(characters)
 
 
 class AddedCharacters(nn.Module):
-    """Word embeddings followed by the rows of added characters, a parameter of their own (`added`)."""
+    """Word embeddings, then from id `first` on the rows of added characters, a parameter of their own (`added`)."""
 
-    def __init__(self, words: nn.Embedding, rows: torch.Tensor):
+    def __init__(self, words: nn.Embedding, first: int, rows: torch.Tensor):
         super().__init__()
         self.words = words
+        self.first = first
         self.added = nn.Parameter(rows)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        known = self.words.num_embeddings
-        added = ids >= known
-        return torch.where(added.unsqueeze(-1), F.embedding((ids - known).clamp(min=0), self.added),
+        added = ids >= self.first
+        return torch.where(added.unsqueeze(-1), F.embedding((ids - self.first).clamp(min=0), self.added),
                            self.words(ids.masked_fill(added, 0)))
 
 
@@ -68,7 +69,7 @@ def merge_characters(encoder: nn.Module) -> None:
     """Make the added characters' rows ordinary rows of the encoder's word embeddings (and vocabulary size)."""
     embeddings = encoder.get_input_embeddings()
     if isinstance(embeddings, AddedCharacters):
-        weight = torch.cat([embeddings.words.weight, embeddings.added]).detach()
+        weight = torch.cat([embeddings.words.weight[:embeddings.first], embeddings.added]).detach()
         encoder.set_input_embeddings(nn.Embedding.from_pretrained(weight, freeze=False,
                                                                   padding_idx=embeddings.words.padding_idx))
         encoder.config.vocab_size = weight.shape[0]

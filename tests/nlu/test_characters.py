@@ -49,6 +49,16 @@ def test_unknown_characters_become_tokens_with_the_unknown_embedding(tiny_model)
     assert (quiet[0].get_input_embeddings().weight[rows:] == words[tokenizer.token_to_id("[UNK]")]).all()
 
 
+def test_an_embedding_matrix_padded_past_the_vocabulary_takes_them_too(tiny_model):
+    encoder, tokenizer = load_encoder(tiny_model)
+    vocabulary = tokenizer.get_vocab_size()
+    encoder.resize_token_embeddings(vocabulary + 8)  # rows no token reads, as some checkpoints carry
+    assert add_characters(encoder, tokenizer, [["帮", "议"]]) == 2
+    assert tokenizer.token_to_id("帮") == vocabulary
+    merge_characters(encoder)
+    assert encoder.get_input_embeddings().weight.shape[0] == encoder.config.vocab_size == vocabulary + 2
+
+
 def test_training_learns_them_and_the_artifact_serves_them(tiny_model, tmp_path):
     recipe = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=60, min_epochs=1)
     stats = train(_app(), tmp_path / "zh", tiny_model, recipe=recipe, threads=1)
