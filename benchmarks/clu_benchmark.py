@@ -8,14 +8,11 @@ prints intent accuracy, slot F1 (exact span and type), exact match and latency p
     LUISLITE_TRAIN_THREADS=1 .venv/bin/python benchmarks/clu_benchmark.py --dataset snips --per-intent 20
 """
 import json
-import tempfile
 import time
-from pathlib import Path
 
 import requests
 
-from http_benchmark import KEY, dataset_split, evaluate, percentiles, train_and_publish
-from local_server import start_server
+from http_benchmark import dataset_split, evaluate, percentiles, served_app
 
 
 def evaluate_clu(session: requests.Session, url: str, project: str, test: list[dict]) -> dict:
@@ -45,19 +42,11 @@ def evaluate_clu(session: requests.Session, url: str, project: str, test: list[d
 
 def main():
     args, app, test = dataset_split(__doc__.splitlines()[0])
-    with tempfile.TemporaryDirectory() as data_dir:
-        process, url = start_server(Path(data_dir), KEY)
-        try:
-            session = requests.Session()
-            session.headers["Ocp-Apim-Subscription-Key"] = KEY
-            app_id, train_seconds = train_and_publish(session, url, app)
-            project = session.get(f"{url}/luis/authoring/v3.0-preview/apps/{app_id}").json()["name"]
-            result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
-                      "train_seconds": round(train_seconds, 1), "luis": evaluate(session, url, app_id, test),
-                      "clu": evaluate_clu(session, url, project, test)}
-        finally:
-            process.terminate()
-            process.wait()
+    with served_app(app) as (session, url, app_id, train_seconds, _, _):
+        project = session.get(f"{url}/luis/authoring/v3.0-preview/apps/{app_id}").json()["name"]
+        result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
+                  "train_seconds": round(train_seconds, 1), "luis": evaluate(session, url, app_id, test),
+                  "clu": evaluate_clu(session, url, project, test)}
     print(json.dumps(result, indent=2))
 
 

@@ -30,10 +30,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import requests
 
-from http_benchmark import KEY, train_and_publish
-from local_server import REPO, start_server
+from http_benchmark import served_app
+from local_server import REPO
 
 sys.path.insert(0, str(REPO))
 from luislite.domain.tokens import tokenize
@@ -163,24 +162,15 @@ def baseline(train: list[dict], test: list[dict], culture: str) -> tuple[dict, f
 # --- luislite ---------------------------------------------------------------------------------------------
 
 def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
-    with tempfile.TemporaryDirectory() as data_dir:
-        process, url = start_server(Path(data_dir), KEY)
-        try:
-            session = requests.Session()
-            session.headers["Ocp-Apim-Subscription-Key"] = KEY
-            app_id, seconds = train_and_publish(session, url, app)
-            predictions = []
-            for example in test:
-                response = session.post(f"{url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict",
-                                        params={"verbose": "true"}, json={"query": example["text"]})
-                prediction = response.json()["prediction"]
-                instances = prediction["entities"].get("$instance", {})
-                predictions.append((prediction["topIntent"], {(i["startIndex"], i["startIndex"] + i["length"],
-                                                               i["type"]) for items in instances.values()
-                                                              for i in items}))
-        finally:
-            process.terminate()
-            process.wait()
+    with served_app(app) as (session, url, app_id, seconds, _, _):
+        predictions = []
+        for example in test:
+            response = session.post(f"{url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict",
+                                    params={"verbose": "true"}, json={"query": example["text"]})
+            prediction = response.json()["prediction"]
+            instances = prediction["entities"].get("$instance", {})
+            predictions.append((prediction["topIntent"], {(i["startIndex"], i["startIndex"] + i["length"], i["type"])
+                                                          for items in instances.values() for i in items}))
     return score(test, predictions), round(seconds, 1)
 
 

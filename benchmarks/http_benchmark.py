@@ -12,6 +12,7 @@ service's overhead) and peak memory.
 Settings are never chosen on the test split: the model trains on the train split only.
 """
 import argparse
+import contextlib
 import json
 import random
 import signal
@@ -22,6 +23,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import requests
 
@@ -50,6 +52,31 @@ def peak_rss_mb(pid: int) -> float:
             return 0.0
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return hwm(pid) + sum(hwm(int(c)) for c in children)
+
+
+class Served(NamedTuple):
+    session: requests.Session  # carries the key
+    url: str
+    app_id: str
+    train_seconds: float
+    data_dir: Path
+    process: object  # the server's subprocess.Popen
+
+
+@contextlib.contextmanager
+def served_app(app: dict):
+    """A local server on a temporary data dir with `app` imported, trained and published to production (`Served`);
+    stopped on leaving."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        process, url = start_server(Path(data_dir), KEY)
+        try:
+            session = requests.Session()
+            session.headers["Ocp-Apim-Subscription-Key"] = KEY
+            app_id, seconds = train_and_publish(session, url, app)
+            yield Served(session, url, app_id, seconds, Path(data_dir), process)
+        finally:
+            process.terminate()
+            process.wait()
 
 
 def train_and_publish(session: requests.Session, url: str, app: dict) -> tuple[str, float]:
@@ -138,19 +165,12 @@ def dataset_split(description: str) -> tuple[argparse.Namespace, dict, list[dict
 def main():
     args, app, test = dataset_split(__doc__.splitlines()[0])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server below on `kill` too
-    with tempfile.TemporaryDirectory() as data_dir:
-        process, url = start_server(Path(data_dir), KEY)
-        try:
-            session = requests.Session()
-            session.headers["Ocp-Apim-Subscription-Key"] = KEY
-            app_id, train_seconds = train_and_publish(session, url, app)
-            result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
-                      "train_seconds": round(train_seconds, 1)} | evaluate(session, url, app_id, test)
-            result |= model_latency(Path(data_dir), app_id, test)
-            result["peak_rss_mb"] = round(peak_rss_mb(process.pid), 1)
-        finally:
-            process.terminate()
-            process.wait()
+    with served_app(app) as served:
+        result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
+                  "train_seconds": round(served.train_seconds, 1)} | evaluate(served.session, served.url,
+                                                                             served.app_id, test)
+        result |= model_latency(served.data_dir, served.app_id, test)
+        result["peak_rss_mb"] = round(peak_rss_mb(served.process.pid), 1)
     print(json.dumps(result, indent=2))
 
 
