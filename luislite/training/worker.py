@@ -78,6 +78,7 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 
 def train_job(app, job_id: int) -> None:
+    from luislite.nlu.encoder import base_model_dir
     from luislite.nlu.fit import train  # torch loads only in the worker
 
     version = db.session.get(Version, db.session.get(TrainingJob, job_id).version_pk)
@@ -92,8 +93,9 @@ def train_job(app, job_id: int) -> None:
     heartbeat = _Heartbeat(app, job_id)
 
     def fit(out_dir):
-        stats.update(train(definition, out_dir, config.base_model_for(definition.culture), heartbeat.update,
-                           threads=config.train_threads))
+        base_model = base_model_dir(config.base_model_for(definition.culture), definition.culture,
+                                    config.encoder_cache)
+        stats.update(train(definition, out_dir, base_model, heartbeat.update, threads=config.train_threads))
 
     try:
         artifact = store.current().write(fit, prefix=app_id)
