@@ -10,6 +10,8 @@ LUISLITE_BASE_MODELS     per culture, a local checkpoint dir for that culture's 
 LUISLITE_ENCODER_CACHE   where encoders converted at install or first use live (default: the environment's
                          share/luislite/encoders)
 LUISLITE_TRAIN_THREADS   torch threads of a training (default: every core but one)
+LUISLITE_TRAIN_RECIPE    JSON of training settings replacing `luislite.nlu.fit.Recipe`'s defaults, e.g.
+                         '{"min_steps": 100}' (fewer steps: faster, less accurate)
 LUISLITE_PREDICT_THREADS onnxruntime intra-op threads per prediction (default 1)
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
 LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the request's host)
@@ -49,6 +51,17 @@ def _base_models(value: str | None) -> dict[str, Path]:
     return models
 
 
+def _recipe(value: str | None) -> dict:
+    """Training settings from a JSON object; the names are checked when a training starts."""
+    try:
+        recipe = json.loads(value or "{}")
+    except ValueError as error:
+        raise ValueError(f"LUISLITE_TRAIN_RECIPE is not JSON: {error}") from None
+    if not isinstance(recipe, dict):
+        raise ValueError("LUISLITE_TRAIN_RECIPE must be a JSON object of training settings.")
+    return recipe
+
+
 def is_guid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -76,6 +89,7 @@ class Config:
     model_memory_mb: int = 1024
     base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
     encoder_cache: Path | None = None  # None: luislite.nlu.encoder.default_cache()
+    train_recipe: dict = field(default_factory=dict)  # Recipe fields -> values
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -91,7 +105,8 @@ class Config:
                    env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
                    int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024),
                    _base_models(env.get("LUISLITE_BASE_MODELS")),
-                   Path(env["LUISLITE_ENCODER_CACHE"]).expanduser() if env.get("LUISLITE_ENCODER_CACHE") else None)
+                   Path(env["LUISLITE_ENCODER_CACHE"]).expanduser() if env.get("LUISLITE_ENCODER_CACHE") else None,
+                   _recipe(env.get("LUISLITE_TRAIN_RECIPE")))
 
     def base_model_for(self, culture: str) -> Path | None:
         """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: the

@@ -16,14 +16,14 @@ from tokenizers import Tokenizer
 from luislite.domain import cultures
 from luislite.domain.appversion import AppVersion
 from luislite.errors import AppVersionError
-from luislite.nlu import artifact
+from luislite.nlu import artifact, vocabulary
 from luislite.nlu.characters import add_characters, merge_characters
 from luislite.nlu.encoder import base_model_dir, load_encoder
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
 from luislite.nlu.rules import rules_json
 from luislite.nlu.tags import TagSet, chunks
-from luislite.nlu.tokenize import MAX_TOKENS, encode, words
+from luislite.nlu.tokenize import MAX_TOKENS, encode, mark, spaces, words
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Recipe:
     large_batch: int = 32
     large_from: int = 2000  # examples from which batches are large
     min_steps: int = 300
-    character_min_steps: int = 600  # cultures tokenized by characters (zh-cn, ko-kr): more to learn from scratch
+    character_min_steps: int = 600  # cultures tokenized by characters (zh-cn, ko-kr): longer inputs, more to learn
     min_epochs: int = 5
     warmup: float = 0.1
     weight_decay: float = 0.01
@@ -65,6 +65,7 @@ class Example:
     words: list[str]
     intent: int
     tags: list[list[int]]  # per tag layer, per word
+    spaces: list[bool]  # per word, whether whitespace comes before it
 
 
 def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
@@ -87,8 +88,12 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     threads = _set_threads(threads)
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    base_model = base_model_dir(base_model)
+    base_model = base_model_dir(base_model, version.culture)
     encoder, tokenizer = load_encoder(base_model)
+    marks = vocabulary.is_unigram(tokenizer)
+    if marks:  # a multilingual vocabulary, cut to the app's culture and utterances
+        tokenizer = vocabulary.prune(encoder, tokenizer, version.culture, [e.words for e in examples],
+                                     [e.spaces for e in examples])
     characters = add_characters(encoder, tokenizer, [e.words for e in examples], recipe.character_spread) \
         if recipe.learn_characters else 0
     phrases = PhraseLists.from_version(version)
@@ -97,9 +102,9 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         model.set_feature_masks(phrases.intent_mask(version, intents), phrases.slot_masks(version, tagset))
     train_set, validation = split(examples, recipe, rng)
     tagset = tagset.count_transitions([e.tags for e in train_set])
-    stats = fit(model, Batcher(tokenizer, phrases), tagset, train_set, validation, recipe, rng, progress)
+    stats = fit(model, Batcher(tokenizer, phrases, marks), tagset, train_set, validation, recipe, rng, progress)
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
-              "max_tokens": MAX_TOKENS, "culture": version.culture,
+              "max_tokens": MAX_TOKENS, "culture": version.culture, "word_marks": marks,
               "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
     merge_characters(model.encoder)
     artifact.save(model, tokenizer, labels, Path(out_dir), rules_json(version))
@@ -115,7 +120,7 @@ def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list
             raise AppVersionError(f"The utterance '{utterance.text}' has the unknown intent '{utterance.intent}'.")
         tokens = words(utterance.text, version.culture)
         examples.append(Example([t.text for t in tokens], index[utterance.intent.lower()],
-                                tagset.tag(utterance.labels, tokens)))
+                                tagset.tag(utterance.labels, tokens), spaces(tokens)))
     if not examples:
         raise AppVersionError("The application version has no example utterances to train on.")
     return examples
@@ -215,39 +220,48 @@ def _optimizer(model: JointBert, recipe: Recipe, steps: int):
 
 # --- augmentation: entity values swapped between examples of the same slot --------------------
 
-def value_pool(examples: list[Example]) -> dict[int, list[tuple[list[str], list[list[int]]]]]:
-    """Every labeled value of each top-level slot, as (words, tags of every layer)."""
+def value_pool(examples: list[Example]) -> dict[int, list[tuple[list[str], list[list[int]], list[bool]]]]:
+    """Every labeled value of each top-level slot, as (words, tags of every layer, spaces)."""
     pool: dict[int, list] = {}
     for example in examples:
         for slot, a, b in chunks(example.tags[0]):
-            pool.setdefault(slot, []).append((example.words[a:b + 1], [layer[a:b + 1] for layer in example.tags]))
+            pool.setdefault(slot, []).append(_value(example, a, b))
     return pool
+
+
+def _value(example: Example, a: int, b: int) -> tuple[list[str], list[list[int]], list[bool]]:
+    return example.words[a:b + 1], [layer[a:b + 1] for layer in example.tags], example.spaces[a:b + 1]
 
 
 def swap_values(example: Example, pool: dict, rng: random.Random, chance: float) -> Example:
     """A copy of `example` where each entity value is, with `chance`, replaced by another value of its slot."""
     if not chance:
         return example
-    out_words, out_tags, at = [], [[] for _ in example.tags], 0
+    out_words, out_tags, out_spaces, at = [], [[] for _ in example.tags], [], 0
     for slot, a, b in chunks(example.tags[0]):
-        value = (example.words[a:b + 1], [layer[a:b + 1] for layer in example.tags])
+        value = _value(example, a, b)
         if rng.random() < chance:
             value = rng.choice(pool[slot])
         out_words += example.words[at:a] + value[0]
         for out, layer, tags in zip(out_tags, example.tags, value[1]):
             out += layer[at:a] + tags
+        out_spaces += example.spaces[at:a + 1] + value[2][1:]
         at = b + 1
-    out_words += example.words[at:]
-    for out, layer in zip(out_tags, example.tags):
+    return _rest(example, at, out_words, out_tags, out_spaces)
+
+
+def _rest(example: Example, at: int, words: list[str], tags: list[list[int]], spaces: list[bool]) -> Example:
+    """The example made of `words`, `tags` and `spaces` followed by `example`'s words from `at` on."""
+    for out, layer in zip(tags, example.tags):
         out += layer[at:]
-    return Example(out_words, example.intent, out_tags)
+    return Example(words + example.words[at:], example.intent, tags, spaces + example.spaces[at:])
 
 
 def swap_phrases(example: Example, lists: PhraseLists, phrases: list[list[list[str]]], rng: random.Random,
                  chance: float) -> Example:
     """A copy of `example` where each match of an interchangeable phrase list is, with `chance`, replaced by
     another phrase of the list (`phrases[n]`, words), unless the match cuts an entity value."""
-    out_words, out_tags, at = [], [[] for _ in example.tags], 0
+    out_words, out_tags, out_spaces, at = [], [[] for _ in example.tags], [], 0
     for n, i, length in sorted(lists.find(example.words), key=lambda m: m[1]):
         runs = [_run(layer, i, i + length) for layer in example.tags]
         if i < at or not phrases[n] or None in runs or rng.random() >= chance:
@@ -256,11 +270,9 @@ def swap_phrases(example: Example, lists: PhraseLists, phrases: list[list[list[s
         out_words += example.words[at:i] + words
         for out, layer, run in zip(out_tags, example.tags, runs):
             out += layer[at:i] + [run] + [run + 1 if run else 0] * (len(words) - 1)
+        out_spaces += example.spaces[at:i + 1] + [True] * (len(words) - 1)
         at = i + length
-    out_words += example.words[at:]
-    for out, layer in zip(out_tags, example.tags):
-        out += layer[at:]
-    return Example(out_words, example.intent, out_tags)
+    return _rest(example, at, out_words, out_tags, out_spaces)
 
 
 def _run(tags: list[int], a: int, b: int) -> int | None:
@@ -277,13 +289,14 @@ def _run(tags: list[int], a: int, b: int) -> int | None:
 class Batcher:
     """Model inputs from examples: sub-token ids, attention mask and (with phrase lists) feature channels."""
 
-    def __init__(self, tokenizer: Tokenizer, phrases: PhraseLists | None = None):
+    def __init__(self, tokenizer: Tokenizer, phrases: PhraseLists | None = None, marks: bool = False):
         self.tokenizer = tokenizer
         self.phrases = phrases if phrases else None
+        self.marks = marks  # words marked for a Metaspace tokenizer (`tokenize.mark`)
 
     def batches(self, examples: list[Example], size: int, rng: random.Random | None = None):
         """Tensors of batches of similar length; shuffled with `rng` (buckets of 50 batches), in order without."""
-        encoded = [(encode(self.tokenizer, e.words), e) for e in examples]
+        encoded = [(encode(self.tokenizer, mark(e.words, e.spaces) if self.marks else e.words), e) for e in examples]
         order = list(range(len(encoded)))
         if rng:
             rng.shuffle(order)

@@ -22,7 +22,7 @@ from luislite.nlu.rules import RULES_FILE, Rules
 from luislite.nlu.rules.lists import ListMatcher, ListParser
 from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
-from luislite.nlu.tokenize import encode, load_tokenizer, words
+from luislite.nlu.tokenize import encode, load_tokenizer, mark, spaces, words
 
 
 class Parser(Protocol):
@@ -41,6 +41,7 @@ class Recognizer:
         self.tagset = TagSet.from_json(labels["tags"])
         self.max_tokens: int = labels["max_tokens"]
         self.culture: str = labels.get("culture", "en-us")  # older artifacts: English
+        self.marks: bool = labels.get("word_marks", False)  # a Metaspace tokenizer (`nlu.vocabulary`)
         self.phrases = PhraseLists(labels.get("phraselists", []), self.culture)
         self.parsers = list(parsers)
         self.rules = rules
@@ -68,15 +69,16 @@ class Recognizer:
         """Intents and entities of `text`; relative dates resolve against `datetime_reference` (default: now);
         `extra` brings the request's dynamic lists and external entities."""
         tokens = words(text, self.culture)
-        encoding = encode(self.tokenizer, [t.text for t in tokens], self.max_tokens)
+        texts = [t.text for t in tokens]
+        encoding = encode(self.tokenizer, mark(texts, spaces(tokens)) if self.marks else texts, self.max_tokens)
         ids = np.array([encoding.input_ids], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         kept = [i for i, position in enumerate(encoding.first) if position >= 0]
         positions = [encoding.first[i] for i in kept]
-        matches = self.phrases.find([t.text for t in tokens]) if self.phrases else []
+        matches = self.phrases.find(texts) if self.phrases else []
         if self.phrases:
             inputs["features"] = np.zeros((1, ids.shape[1], self.phrases.channels), dtype=np.float32)
-            inputs["features"][0, positions] = self.phrases.features([t.text for t in tokens], matches)[kept]
+            inputs["features"][0, positions] = self.phrases.features(texts, matches)[kept]
         intent_logits, *slot_logits = self.session.run(None, inputs)
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + \

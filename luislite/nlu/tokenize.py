@@ -14,6 +14,7 @@ from tokenizers import Tokenizer
 from luislite.domain.tokens import Token, tokenize
 
 MAX_TOKENS = 512  # BERT's positions; 500 characters of LUIS text rarely need more than ~300
+MARK = "▁"  # SentencePiece's mark of a word that follows whitespace
 
 
 class Encoding(NamedTuple):
@@ -25,8 +26,18 @@ def words(text: str, culture: str = "en-us") -> list[Token]:
     return tokenize(text, culture)
 
 
+def spaces(tokens: list[Token]) -> list[bool]:
+    """Per token: whether whitespace (or the start of the text) comes before it."""
+    return [i == 0 or token.start > tokens[i - 1].end for i, token in enumerate(tokens)]
+
+
+def mark(words: list[str], spaces: list[bool]) -> list[str]:
+    """Words as a Metaspace tokenizer that marks nothing itself reads them (`luislite.nlu.vocabulary`)."""
+    return [MARK + word if space else word for word, space in zip(words, spaces)]
+
+
 def load_tokenizer(path: Path) -> Tokenizer:
-    """A fast WordPiece tokenizer from `tokenizer.json`, without the padding or truncation it may carry."""
+    """A fast tokenizer (WordPiece or Unigram) from `tokenizer.json`, without the padding or truncation it may carry."""
     tokenizer = Tokenizer.from_file(str(path))
     tokenizer.no_padding()
     tokenizer.no_truncation()

@@ -79,7 +79,7 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 def train_job(app, job_id: int) -> None:
     from luislite.nlu.encoder import base_model_dir
-    from luislite.nlu.fit import train  # torch loads only in the worker
+    from luislite.nlu.fit import Recipe, train  # torch loads only in the worker
 
     version = db.session.get(Version, db.session.get(TrainingJob, job_id).version_pk)
     if version is None:  # deleted while queued
@@ -95,7 +95,8 @@ def train_job(app, job_id: int) -> None:
     def fit(out_dir):
         base_model = base_model_dir(config.base_model_for(definition.culture), definition.culture,
                                     config.encoder_cache)
-        stats.update(train(definition, out_dir, base_model, heartbeat.update, threads=config.train_threads))
+        stats.update(train(definition, out_dir, base_model, heartbeat.update, threads=config.train_threads,
+                           recipe=Recipe(**config.train_recipe)))
 
     try:
         artifact = store.current().write(fit, prefix=app_id)

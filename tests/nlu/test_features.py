@@ -59,12 +59,12 @@ def test_interchangeable_phrases_swap_whole_values_and_words_outside_entities():
                             "interchangeable": True}])
     swaps = [phrases.alternatives(0)]
     assert swaps == [[["passion", "fruit"], ["kiwi"]]]
-    tagged = Example(["kiwi", "and", "passion", "fruit"], 0, [[1, 0, 1, 2]])
+    tagged = Example(["kiwi", "and", "passion", "fruit"], 0, [[1, 0, 1, 2]], [True] * 4)
     swapped = swap_phrases(tagged, phrases, [[["passion", "fruit"]]], random.Random(0), 1.0)
     assert (swapped.words, swapped.tags) == (["passion", "fruit", "and", "passion", "fruit"], [[1, 2, 0, 1, 2]])
-    outside = Example(["kiwi", "please"], 0, [[0, 0]])
+    outside = Example(["kiwi", "please"], 0, [[0, 0]], [True] * 2)
     assert swap_phrases(outside, phrases, [[["passion", "fruit"]]], random.Random(0), 1.0).tags == [[0, 0, 0]]
-    cut = Example(["passion", "fruit", "tea"], 0, [[1, 2, 2]])  # the match is part of a longer value: kept
+    cut = Example(["passion", "fruit", "tea"], 0, [[1, 2, 2]], [True] * 3)  # the match is part of a longer value: kept
     assert swap_phrases(cut, phrases, swaps, random.Random(0), 1.0) == cut
     related = PhraseLists([{"name": "Fruits", "phrases": ["kiwi"], "global": True, "interchangeable": False}])
     assert related.alternatives(0) == []
