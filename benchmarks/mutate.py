@@ -121,6 +121,16 @@ MUTATIONS = [
              "built.append(replace(composite, children=sorted(children, key=_order)))",
              "built.append(replace(composite, children=[]))",
              ("tests/nlu/test_rules.py",)),
+    Mutation("e5-query-transposed", "the converter writes each layer's query weights transposed",
+             "luislite/nlu/e5.py", "return {new: self.tensors[old] for old, new in names.items()}",
+             "return {new: self.tensors[old].T.copy() if old.endswith('.q.w') else self.tensors[old]"
+             " for old, new in names.items()}", ("tests/nlu/test_e5.py",)),
+    Mutation("e5-nibbles-swapped", "a Q4_0 block's low and high nibbles are read the other way round",
+             "luislite/nlu/e5.py", "np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=1)",
+             "np.concatenate([nibbles >> 4, nibbles & 0x0F], axis=1)", ("tests/nlu/test_e5.py",)),
+    Mutation("e5-pieces-misscored", "each unigram piece gets its neighbour's score",
+             "luislite/nlu/e5.py", "scores.astype(float).tolist()", "np.roll(scores, 1).astype(float).tolist()",
+             ("tests/nlu/test_e5.py",)),
 ]
 
 
