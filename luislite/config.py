@@ -18,6 +18,7 @@ LUISLITE_MODEL_STORE     where trained models are kept: "database" (default unle
                          share nothing else) or "datadir" (the data dir's models/, shared or on one machine)
 LUISLITE_MODEL_MEMORY_MB the loaded models a process keeps at most, estimated (default 1024; the newest always)
 LUISLITE_MODEL_CACHE_MB  the local copies of database-stored models a node keeps at most (default 2048)
+LUISLITE_METRICS         GET /metrics: "keyed" (default: an authoring key needed), "open" (no key) or "off" (no route)
 """
 import json
 import os
@@ -47,6 +48,17 @@ def _base_models(value: str | None) -> dict[str, Path]:
     return models
 
 
+METRICS_MODES = ("keyed", "open", "off")
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    """`value` lowercased if it is one of `choices`, the first when unset; else a ValueError naming the setting."""
+    value = (value or choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
 def is_guid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -73,6 +85,7 @@ class Config:
     model_cache_mb: int = 2048
     model_memory_mb: int = 1024
     base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
+    metrics: str = "keyed"  # GET /metrics: keyed, open or off
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -87,7 +100,8 @@ class Config:
                    env.get("LUISLITE_CONSOLE", "1") != "0",
                    env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
                    int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024),
-                   _base_models(env.get("LUISLITE_BASE_MODELS")))
+                   _base_models(env.get("LUISLITE_BASE_MODELS")),
+                   _choice("LUISLITE_METRICS", env.get("LUISLITE_METRICS"), METRICS_MODES))
 
     def base_model_for(self, culture: str) -> Path | None:
         """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: packaged)."""

@@ -4,7 +4,7 @@ Where a key travels and how a refusal reads is each surface's key policy (LUIS's
 """
 import hmac
 
-from flask import current_app
+from flask import current_app, g
 
 
 def _matches(key: str, keys: list[str]) -> bool:
@@ -18,3 +18,9 @@ def is_valid(key: str, prediction: bool) -> bool:
     """Whether `key` is an authoring key (or, for prediction, an endpoint key)."""
     config = current_app.config["LUISLITE"]
     return _matches(key.strip(), config.authoring_keys + (config.endpoint_keys if prediction else []))
+
+
+def admit(prediction: bool) -> None:
+    """Called by a surface's key policy once a request's key is valid: notes it as a prediction or authoring
+    request (`api/metrics.py` times predictions)."""
+    g.api = "prediction" if prediction else "authoring"
