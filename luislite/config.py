@@ -18,6 +18,9 @@ LUISLITE_MODEL_STORE     where trained models are kept: "database" (default unle
                          share nothing else) or "datadir" (the data dir's models/, shared or on one machine)
 LUISLITE_MODEL_MEMORY_MB the loaded models a process keeps at most, estimated (default 1024; the newest always)
 LUISLITE_MODEL_CACHE_MB  the local copies of database-stored models a node keeps at most (default 2048)
+LUISLITE_PREDICTION_QUOTA  requests a key may make to prediction routes per window, e.g. "50/s", "600/min", "10000/h"
+                         (default: off); counted in the database, so shared by every node
+LUISLITE_AUTHORING_QUOTA  the same for authoring routes (LUIS: about 5/s)
 LUISLITE_METRICS         GET /metrics: "keyed" (default: an authoring key needed), "open" (no key) or "off" (no route)
 """
 import json
@@ -49,6 +52,25 @@ def _base_models(value: str | None) -> dict[str, Path]:
 
 
 METRICS_MODES = ("keyed", "open", "off")
+_WINDOWS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most `limit` requests per key in each fixed window of `seconds`."""
+    limit: int
+    seconds: int
+
+
+def _quota(name: str, value: str | None) -> Quota | None:
+    """A quota from "50/s", "600/min" or "10000/h"; None when unset or "off"."""
+    value = (value or "").strip().lower()
+    if value in ("", "off"):
+        return None
+    limit, _, window = value.partition("/")
+    if not limit.strip().isdigit() or int(limit) < 1 or window.strip() not in _WINDOWS:
+        raise ValueError(f"{name} must be requests per window, such as 50/s, 600/min or 10000/h; not {value!r}.")
+    return Quota(int(limit), _WINDOWS[window.strip()])
 
 
 def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
@@ -86,6 +108,8 @@ class Config:
     model_memory_mb: int = 1024
     base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
     metrics: str = "keyed"  # GET /metrics: keyed, open or off
+    prediction_quota: Quota | None = None  # per key; None: no limit
+    authoring_quota: Quota | None = None
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -101,7 +125,9 @@ class Config:
                    env.get("LUISLITE_MODEL_STORE", "").lower(), int(env.get("LUISLITE_MODEL_CACHE_MB") or 2048),
                    int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024),
                    _base_models(env.get("LUISLITE_BASE_MODELS")),
-                   _choice("LUISLITE_METRICS", env.get("LUISLITE_METRICS"), METRICS_MODES))
+                   _choice("LUISLITE_METRICS", env.get("LUISLITE_METRICS"), METRICS_MODES),
+                   _quota("LUISLITE_PREDICTION_QUOTA", env.get("LUISLITE_PREDICTION_QUOTA")),
+                   _quota("LUISLITE_AUTHORING_QUOTA", env.get("LUISLITE_AUTHORING_QUOTA")))
 
     def base_model_for(self, culture: str) -> Path | None:
         """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: packaged)."""
