@@ -210,6 +210,46 @@ def read_text(path: Path) -> str:
         raise InputError(f"cannot read {path}: {error}") from None
 
 
+# --- keys ---------------------------------------------------------------------------------------
+
+KEYS = "/luislite/keys"
+
+
+@main.group()
+def keys():
+    """Create, list and revoke keys at run time (every node within a second; the environment's are the seed)."""
+
+
+@keys.command("create")
+@click.option("--kind", type=click.Choice(["authoring", "endpoint"]), default="authoring", show_default=True,
+              help="authoring: every route; endpoint: prediction only.")
+@click.option("--name", default="", help="A label to tell it by in `keys list`.")
+@connection
+def create_key(client: Client, kind: str, name: str):
+    """Create a key and print it: the only time it is shown (luislite keeps its sha256 only)."""
+    answer = client.request("POST", KEYS, json={"kind": kind, "name": name})
+    click.echo(answer["key"])
+    click.echo(f"id {answer['id']}: revoke it with `luislite keys revoke {answer['id']}`", err=True)
+
+
+@keys.command("list")
+@connection
+def list_keys(client: Client):
+    """Every key by id (never the key): the environment's, then those created, revoked ones too."""
+    for key in client.request("GET", KEYS):
+        state = f"revoked {key['revoked']}" if key["revoked"] else "valid"
+        click.echo(f"{key['id']}  {key['kind']:<9}  {key['source']:<11}  {state:<28}  {key['name']}".rstrip())
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@connection
+def revoke_key(client: Client, key_id: str):
+    """Revoke the key with id KEY_ID (from `keys list`): refused everywhere within a second."""
+    client.request("DELETE", f"{KEYS}/{key_id}")
+    click.echo(f"revoked {key_id}")
+
+
 # --- import, export, train, publish -----------------------------------------------------------
 
 @main.command("import")

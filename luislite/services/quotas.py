@@ -6,26 +6,22 @@ process of it, counts against the same quota: one upsert per request, in its own
 rows of past windows go when its next window opens. Keys are kept as their sha256, never as they are. Windows
 follow each node's clock (keep them in sync, as NTP does).
 """
-import hashlib
 import math
 import time
 
 from luislite import dialects
 from luislite.config import Quota
 from luislite.db import QuotaWindow, db
+from luislite.services import keys
 
 _TABLE = QuotaWindow.__table__
-
-
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def hit(key: str, api: str, quota: Quota) -> int | None:
     """Count one request of `key` to `api`; None while within `quota`, else the seconds until its window ends."""
     now = time.time()
     window = int(now // quota.seconds) * quota.seconds
-    identity = {"key_hash": key_hash(key), "api": api}
+    identity = {"key_hash": keys.digest(key), "api": api}
     upsert = dialects.insert(db.engine, _TABLE).values(**identity, window_start=window, count=1)
     upsert = upsert.on_conflict_do_update(index_elements=list(_TABLE.primary_key.columns),
                                           set_={"count": _TABLE.c.count + 1}).returning(_TABLE.c.count)
