@@ -5,6 +5,7 @@ The client commands work on the local data directory (in-process), or on a runni
 `--endpoint`/`--key` (or LUISLITE_ENDPOINT / LUISLITE_KEY). Exit codes: 0 ok, 1 the service (or the
 training) reported a failure, 2 a usage error, an unreadable input file or no connection.
 """
+import contextlib
 import functools
 import json
 import logging
@@ -145,6 +146,47 @@ def run_worker(parent_pid: int | None = None, migrate: bool = False):
     app = create_app(migrate=migrate)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, force=True)  # after alembic's logging setup
     training_worker.run(app, parent_pid=parent_pid)
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path):
+    """Archive the database and the trained models it references into FILE (tar.gz), while the server runs.
+
+    On PostgreSQL, back the database up with pg_dump: FILE then holds the data dir's models only.
+    """
+    from luislite.config import Config
+    from luislite.services import backup
+
+    with _backup_failures(backup):
+        manifest = backup.backup(Config.from_env(), file)
+    click.echo(f"backed up {len(manifest['artifacts'])} models, schema {manifest['alembicRevision']}, to {file}")
+    if manifest["database"] == "postgresql":
+        click.echo("the database itself is not in it: back it up with pg_dump (models included when "
+                   "LUISLITE_MODEL_STORE=database)", err=True)
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path):
+    """Restore a `luislite backup` FILE into an empty data directory; migrates an older database."""
+    from luislite.config import Config
+    from luislite.services import backup
+
+    config = Config.from_env()
+    with _backup_failures(backup):
+        manifest, revision = backup.restore(config, file)
+    migrated = f" (migrated from {manifest['alembicRevision']})" if revision != manifest["alembicRevision"] else ""
+    click.echo(f"restored {len(manifest['artifacts'])} models into {config.data_dir}, schema {revision}{migrated}")
+
+
+@contextlib.contextmanager
+def _backup_failures(backup):
+    """A refused backup or restore: one `error:` line and exit 1."""
+    try:
+        yield
+    except backup.BackupError as error:
+        raise Failure(str(error)) from None
 
 
 # --- client commands: options and lookups -----------------------------------------------------

@@ -169,10 +169,11 @@ def loaded() -> list[str]:
     return list(_loaded)
 
 
-def in_use() -> set[str]:
-    """Artifacts a version was last trained to, or a slot serves."""
-    versions = db.session.scalars(sa.select(Version.artifact).where(Version.artifact.is_not(None)))
-    slots = db.session.scalars(sa.select(Publication.artifact))
+def in_use(connection=None) -> set[str]:
+    """Artifacts a version was last trained to, or a slot serves (in the app's database, or `connection`'s)."""
+    reader = connection if connection is not None else db.session
+    versions = reader.scalars(sa.select(Version.artifact).where(Version.artifact.is_not(None)))
+    slots = reader.scalars(sa.select(Publication.artifact))
     return set(versions) | set(slots)
 
 
