@@ -1,6 +1,8 @@
 # One image for both roles: an API node (the default command) or a training node (`luislite worker`).
 # Its install step is scripts/install.sh, the script `make` and CI run. See README "Production".
-FROM python:3.11-slim
+# BASE: any Debian-like image with python3 >= 3.11 and venv (`make image BASE=...` where Docker Hub is unreachable)
+ARG BASE=docker.io/library/python:3.11-slim
+FROM ${BASE}
 RUN useradd --create-home --uid 10001 luislite && mkdir /data && chown luislite /data
 WORKDIR /app
 COPY . /app

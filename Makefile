@@ -53,7 +53,14 @@ test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok browser postgres
 	$(PY) -m pytest -q --durations=20
 	$(PY) -m pytest -q --durations=10 --database postgres $(POSTGRES_TESTS)
 
+# The container image (Dockerfile) with podman, or docker where podman is missing. BASE: another base image with
+# python3 >= 3.11 (Docker Hub unreachable); BUILD_FLAGS: more engine options (see README "Container").
+ENGINE ?= $(shell command -v podman || command -v docker)
+BASE ?= docker.io/library/python:3.11-slim
+image:
+	$(ENGINE) build --build-arg BASE=$(BASE) $(BUILD_FLAGS) -t luislite .
+
 mutate: $(VENV)/.test
 	$(PY) benchmarks/mutate.py $(ARGS)
 
-.PHONY: serve test bf mutate browser postgres
+.PHONY: serve test bf mutate browser postgres image

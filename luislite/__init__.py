@@ -63,14 +63,15 @@ def startup_lock(data_dir: Path):
 def _migrate(engine) -> None:
     """Bring the schema up to date, saying so when it changed (of several nodes starting together, one does)."""
     with dialects.migration_lock(engine):
-        before = _revision(engine)
+        before = schema_revision(engine)
         flask_migrate.upgrade(directory=str(MIGRATIONS))
-        after = _revision(engine)
+        after = schema_revision(engine)
     if before != after:
         logging.getLogger(__name__).warning("Migrated the database schema from %s to %s", before or "nothing", after)
 
 
-def _revision(engine) -> str | None:
+def schema_revision(engine) -> str | None:
+    """The alembic revision the database's schema is at (None: an empty database)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:

@@ -5,6 +5,7 @@ The client commands work on the local data directory (in-process), or on a runni
 `--endpoint`/`--key` (or LUISLITE_ENDPOINT / LUISLITE_KEY). Exit codes: 0 ok, 1 the service (or the
 training) reported a failure, 2 a usage error, an unreadable input file or no connection.
 """
+import contextlib
 import functools
 import json
 import logging
@@ -157,6 +158,47 @@ def run_worker(parent_pid: int | None = None, migrate: bool = False):
     training_worker.run(app, parent_pid=parent_pid)
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path):
+    """Archive the database and the trained models it references into FILE (tar.gz), while the server runs.
+
+    On PostgreSQL, back the database up with pg_dump: FILE then holds the data dir's models only.
+    """
+    from luislite.config import Config
+    from luislite.services import backup
+
+    with _backup_failures(backup):
+        manifest = backup.backup(Config.from_env(), file)
+    click.echo(f"backed up {len(manifest['artifacts'])} models, schema {manifest['alembicRevision']}, to {file}")
+    if manifest["database"] == "postgresql":
+        click.echo("the database itself is not in it: back it up with pg_dump (models included when "
+                   "LUISLITE_MODEL_STORE=database)", err=True)
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path):
+    """Restore a `luislite backup` FILE into an empty data directory; migrates an older database."""
+    from luislite.config import Config
+    from luislite.services import backup
+
+    config = Config.from_env()
+    with _backup_failures(backup):
+        manifest, revision = backup.restore(config, file)
+    migrated = f" (migrated from {manifest['alembicRevision']})" if revision != manifest["alembicRevision"] else ""
+    click.echo(f"restored {len(manifest['artifacts'])} models into {config.data_dir}, schema {revision}{migrated}")
+
+
+@contextlib.contextmanager
+def _backup_failures(backup):
+    """A refused backup or restore: one `error:` line and exit 1."""
+    try:
+        yield
+    except backup.BackupError as error:
+        raise Failure(str(error)) from None
+
+
 # --- client commands: options and lookups -----------------------------------------------------
 
 def connection(command):
@@ -218,6 +260,46 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read {path}: {error}") from None
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+KEYS = "/luislite/keys"
+
+
+@main.group()
+def keys():
+    """Create, list and revoke keys at run time (every node within a second; the environment's are the seed)."""
+
+
+@keys.command("create")
+@click.option("--kind", type=click.Choice(["authoring", "endpoint"]), default="authoring", show_default=True,
+              help="authoring: every route; endpoint: prediction only.")
+@click.option("--name", default="", help="A label to tell it by in `keys list`.")
+@connection
+def create_key(client: Client, kind: str, name: str):
+    """Create a key and print it: the only time it is shown (luislite keeps its sha256 only)."""
+    answer = client.request("POST", KEYS, json={"kind": kind, "name": name})
+    click.echo(answer["key"])
+    click.echo(f"id {answer['id']}: revoke it with `luislite keys revoke {answer['id']}`", err=True)
+
+
+@keys.command("list")
+@connection
+def list_keys(client: Client):
+    """Every key by id (never the key): the environment's, then those created, revoked ones too."""
+    for key in client.request("GET", KEYS):
+        state = f"revoked {key['revoked']}" if key["revoked"] else "valid"
+        click.echo(f"{key['id']}  {key['kind']:<9}  {key['source']:<11}  {state:<28}  {key['name']}".rstrip())
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@connection
+def revoke_key(client: Client, key_id: str):
+    """Revoke the key with id KEY_ID (from `keys list`): refused everywhere within a second."""
+    client.request("DELETE", f"{KEYS}/{key_id}")
+    click.echo(f"revoked {key_id}")
 
 
 # --- import, export, train, publish -----------------------------------------------------------

@@ -22,6 +22,10 @@ LUISLITE_MODEL_STORE     where trained models are kept: "database" (default unle
                          share nothing else) or "datadir" (the data dir's models/, shared or on one machine)
 LUISLITE_MODEL_MEMORY_MB the loaded models a process keeps at most, estimated (default 1024; the newest always)
 LUISLITE_MODEL_CACHE_MB  the local copies of database-stored models a node keeps at most (default 2048)
+LUISLITE_PREDICTION_QUOTA  requests a key may make to prediction routes per window, e.g. "50/s", "600/min", "10000/h"
+                         (default: off); counted in the database, so shared by every node
+LUISLITE_AUTHORING_QUOTA  the same for authoring routes (LUIS: about 5/s)
+LUISLITE_METRICS         GET /metrics: "keyed" (default: an authoring key needed), "open" (no key) or "off" (no route)
 """
 import json
 import os
@@ -62,6 +66,36 @@ def _recipe(value: str | None) -> dict:
     return recipe
 
 
+METRICS_MODES = ("keyed", "open", "off")
+_WINDOWS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most `limit` requests per key in each fixed window of `seconds`."""
+    limit: int
+    seconds: int
+
+
+def _quota(name: str, value: str | None) -> Quota | None:
+    """A quota from "50/s", "600/min" or "10000/h"; None when unset or "off"."""
+    value = (value or "").strip().lower()
+    if value in ("", "off"):
+        return None
+    limit, _, window = value.partition("/")
+    if not limit.strip().isdigit() or int(limit) < 1 or window.strip() not in _WINDOWS:
+        raise ValueError(f"{name} must be requests per window, such as 50/s, 600/min or 10000/h; not {value!r}.")
+    return Quota(int(limit), _WINDOWS[window.strip()])
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    """`value` lowercased if it is one of `choices`, the first when unset; else a ValueError naming the setting."""
+    value = (value or choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
 def is_guid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -90,6 +124,9 @@ class Config:
     base_models: dict[str, Path] = field(default_factory=dict)  # culture -> its apps' base model
     encoder_cache: Path | None = None  # None: luislite.nlu.encoder.default_cache()
     train_recipe: dict = field(default_factory=dict)  # Recipe fields -> values
+    metrics: str = "keyed"  # GET /metrics: keyed, open or off
+    prediction_quota: Quota | None = None  # per key; None: no limit
+    authoring_quota: Quota | None = None
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
@@ -106,7 +143,10 @@ class Config:
                    int(env.get("LUISLITE_MODEL_MEMORY_MB") or 1024),
                    _base_models(env.get("LUISLITE_BASE_MODELS")),
                    Path(env["LUISLITE_ENCODER_CACHE"]).expanduser() if env.get("LUISLITE_ENCODER_CACHE") else None,
-                   _recipe(env.get("LUISLITE_TRAIN_RECIPE")))
+                   _recipe(env.get("LUISLITE_TRAIN_RECIPE")),
+                   _choice("LUISLITE_METRICS", env.get("LUISLITE_METRICS"), METRICS_MODES),
+                   _quota("LUISLITE_PREDICTION_QUOTA", env.get("LUISLITE_PREDICTION_QUOTA")),
+                   _quota("LUISLITE_AUTHORING_QUOTA", env.get("LUISLITE_AUTHORING_QUOTA")))
 
     def base_model_for(self, culture: str) -> Path | None:
         """The checkpoint an app of `culture` trains on: its culture's, else LUISLITE_BASE_MODEL's (None: the

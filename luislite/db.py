@@ -1,5 +1,6 @@
 """SQLAlchemy tables: apps, versions (definition as JSON), labeled examples, training jobs, published slots,
-endpoint query logs, batch tests, and trained models (when the database store keeps them)."""
+endpoint query logs, batch tests, trained models (when the database store keeps them), request counts against
+quotas, and keys managed at run time."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -184,3 +185,22 @@ class StoredModel(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuotaWindow(db.Model):
+    """Requests a key made to one API (prediction or authoring) in one fixed quota window (services/quotas.py)."""
+    __tablename__ = "quota_windows"
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the key: never the key
+    api: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    window_start: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)  # epoch seconds
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class ApiKey(db.Model):
+    """A key created (or revoked) at run time (services/keys.py): kept as its sha256, never as it is."""
+    __tablename__ = "api_keys"
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # authoring (everything) or endpoint (prediction only)
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[datetime | None] = mapped_column(default=None)

@@ -41,6 +41,13 @@ def migration_lock(engine):
             connection.commit()
 
 
+def insert(engine, table):
+    """An INSERT of `table` in the engine's dialect, which can say what to do ON CONFLICT (both dialects' own)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 def _configure_sqlite(engine) -> None:
     """SQLite: write-ahead log, wait for locks, foreign keys, and writers that take the lock up front.
 

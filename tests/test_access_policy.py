@@ -41,8 +41,11 @@ class KeyRules:
     params: dict = field(default_factory=dict)
 
 
-SURFACES = {"/luis/": KeyRules(True, "missing subscription key", "invalid subscription key"),
-            "/language/": KeyRules(False, AZURE_DENIED, AZURE_DENIED, {"api-version": "2023-04-01"})}
+LUIS_RULES = KeyRules(True, "missing subscription key", "invalid subscription key")
+SURFACES = {"/luis/": LUIS_RULES,
+            "/language/": KeyRules(False, AZURE_DENIED, AZURE_DENIED, {"api-version": "2023-04-01"}),
+            "/metrics": LUIS_RULES,  # LUISLITE_METRICS=keyed, the default: an authoring key, as LUIS takes it
+            "/luislite/": LUIS_RULES}  # run-time keys: the same
 
 
 def key_rules(rule) -> KeyRules:

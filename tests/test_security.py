@@ -28,8 +28,8 @@ def test_keys_never_reach_the_server_log(server, new_app):
     assert not any(part in output for part in WRONG_KEY.split("-")[::4])  # nor a part of one
 
 
-def test_every_key_is_compared_in_constant_time(monkeypatch):
-    """hmac.compare_digest against every configured key, with no early exit on the first match."""
+def test_every_key_is_compared_in_constant_time(monkeypatch, tmp_path):
+    """hmac.compare_digest of sha256s against every valid key (seeds and run-time keys), with no early exit."""
     calls, original = [], hmac.compare_digest
 
     def compare(a, b):
@@ -38,8 +38,11 @@ def test_every_key_is_compared_in_constant_time(monkeypatch):
 
     monkeypatch.setattr(auth.hmac, "compare_digest", compare)
     keys = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"]
-    assert auth._matches(keys[0], keys) and len(calls) == 2
-    assert not auth._matches(WRONG_KEY, keys) and len(calls) == 4
+    app = create_app(Config(tmp_path, f"sqlite:///{tmp_path / 'luislite.db'}", keys[:1], keys[1:]))
+    with app.app_context():
+        assert auth.is_valid(keys[0], prediction=True) and len(calls) == 2
+        assert not auth.is_valid(WRONG_KEY, prediction=True) and len(calls) == 4
+    assert all(len(a) == len(b) == 64 and keys[0] not in (a, b) for a, b in calls)  # their sha256, not the keys
 
 
 def test_cors_is_off(server, new_app):

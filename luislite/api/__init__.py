@@ -4,11 +4,12 @@ Each surface is a package under `luislite/api/` (LUIS's: `api/luis/`) declaring 
 its URL root and prefixes, key policy, error envelope and OpenAPI part; `SURFACES` lists them, the first one
 answering for URLs under none. Shared here: the error handling that picks the request's surface (`errors.py`),
 the keys store (`auth.py`), request bodies (`body.py`), success answers (`responses.py`), liveness and readiness
-(`health.py`), the aggregated OpenAPI document (`openapi.py`), the access log, and path normalisation.
+(`health.py`), the aggregated OpenAPI document (`openapi.py`), the access log, Prometheus metrics (`metrics.py`),
+run-time keys (`keys.py`) and path normalisation.
 """
 from flask import Flask
 
-from luislite.api import access_log, clu, health, home, luis, openapi
+from luislite.api import access_log, clu, health, home, keys, luis, metrics, openapi
 from luislite.api.errors import register_error_handlers
 
 SURFACES = [luis.SURFACE, clu.SURFACE]
@@ -31,9 +32,11 @@ class NormalizePath:
 def register_api(app: Flask) -> None:
     register_error_handlers(app, SURFACES)
     access_log.register(app)
+    metrics.register(app, SURFACES)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(keys.bp)
     for surface in SURFACES:
         surface.register(app)
     app.wsgi_app = NormalizePath(app.wsgi_app)

@@ -1,6 +1,7 @@
 """Errors as HTTP answers, each in the envelope of the API surface its URL belongs to (`api/surface.py`).
 
-`LuisError` (status, code, message) is what HTTP code raises for a client-visible error; it answers as it says.
+`LuisError` (status, code, message, and any headers) is what HTTP code raises for a client-visible error; it answers
+as it says.
 The errors domain and service code raise are answered by each surface's own `errors` table (LUIS's in
 `api/luis/errors.py`). What no surface maps is answered here alike for all: an unknown URL or method, a body too
 large (404, 405, 413), a busy database (503), anything unexpected (500, logged, no trace to the client).
@@ -18,9 +19,9 @@ log = logging.getLogger(__name__)
 
 
 class LuisError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
 def bad_argument(message: str) -> LuisError:
@@ -59,4 +60,7 @@ def register_error_handlers(app: Flask, surfaces: list[Surface]) -> None:
         surface = surface_of(request.path, surfaces)
         answers = ERRORS | surface.errors
         answer = next(answers[cls] for cls in type(error).__mro__ if cls in answers)
-        return surface.error_response(*answer(error))
+        response = surface.error_response(*answer(error))
+        if isinstance(error, LuisError):
+            response.headers.update(error.headers)
+        return response

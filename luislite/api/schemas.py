@@ -1,4 +1,4 @@
-"""Answers of the routes every surface shares: what this server is, liveness and readiness."""
+"""Shapes of the routes every surface shares: what this server is, liveness and readiness, and run-time keys."""
 from marshmallow import Schema, fields, validate
 
 
@@ -22,3 +22,23 @@ class ServiceInfo(Schema):
 class Readiness(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ready", "unavailable"]))
     checks = fields.Dict(fields.String(), fields.String(), required=True)
+
+
+class KeyRequest(Schema):
+    kind = fields.String(load_default="authoring", validate=validate.OneOf(["authoring", "endpoint"]))
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class KeyInfo(Schema):
+    """A key as listed: its id (the first 12 hex digits of its sha256), never the key."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["environment", "database"]))
+    created = fields.DateTime(allow_none=True)
+    revoked = fields.DateTime(allow_none=True)
+
+
+class NewKey(KeyInfo):
+    """A key just created: the only answer that holds the key itself."""
+    key = fields.String(required=True)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from luislite import store
+from luislite import metrics, store
 from luislite.db import App, Publication, Version, db, utcnow
 from luislite.errors import ModelUnavailable, NotFound, NotTrained
 from luislite.services.authoring import get_version
@@ -131,6 +131,7 @@ def recognizer(artifact: str):
             log.error("cannot load model %s: %s", artifact, error)
             raise ModelUnavailable("The trained model cannot be loaded. Train and publish the version again.") from None
         _release(in_use() | {artifact}, config.model_memory_mb << 20)
+        metrics.loaded_models(len(_loaded), sum(cost for _, cost in _loaded.values()))
         return _loaded[artifact][0]
 
 
@@ -168,10 +169,11 @@ def loaded() -> list[str]:
     return list(_loaded)
 
 
-def in_use() -> set[str]:
-    """Artifacts a version was last trained to, or a slot serves."""
-    versions = db.session.scalars(sa.select(Version.artifact).where(Version.artifact.is_not(None)))
-    slots = db.session.scalars(sa.select(Publication.artifact))
+def in_use(connection=None) -> set[str]:
+    """Artifacts a version was last trained to, or a slot serves (in the app's database, or `connection`'s)."""
+    reader = connection if connection is not None else db.session
+    versions = reader.scalars(sa.select(Version.artifact).where(Version.artifact.is_not(None)))
+    slots = reader.scalars(sa.select(Publication.artifact))
     return set(versions) | set(slots)
 
 

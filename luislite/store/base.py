@@ -53,6 +53,10 @@ class ArtifactStore(ABC):
     def collect_abandoned(self) -> None:
         """Remove what writers that died (a killed training) left half-written."""
 
+    def cached_bytes(self) -> int | None:
+        """Bytes of this node's local copies of models kept elsewhere; None for a store without such copies."""
+        return None
+
     def collect_garbage(self, keep: Collection[str]) -> None:
         """Remove the artifacts not in `keep` (old trainings, deleted apps and versions), and abandoned writes."""
         now = time.time()

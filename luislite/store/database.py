@@ -97,6 +97,9 @@ class DatabaseStore(ArtifactStore):
                 log.info("dropping cached model %s", path.name)
                 shutil.rmtree(path, ignore_errors=True)
 
+    def cached_bytes(self) -> int:
+        return sum(_size(path) for path in self.cache.iterdir() if not path.name.startswith("."))
+
     def delete(self, artifact: str) -> None:
         with db.engine.begin() as connection:
             connection.execute(_TABLE.delete().where(_TABLE.c.artifact == artifact))

@@ -18,6 +18,7 @@ def require_key(runtime: bool) -> None:
     key = request.headers.get(HEADER)
     if not key or not auth.is_valid(key, runtime):
         raise LuisError(401, "401", _DENIED)
+    auth.admit(key, runtime)
     if not _API_VERSION.fullmatch(request.args.get("api-version", "")):
         raise LuisError(400, "InvalidRequest", "The api-version query parameter is missing or not a CLU version "
                                                "(such as 2023-04-01).")

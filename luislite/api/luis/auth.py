@@ -21,3 +21,4 @@ def require_key(prediction: bool) -> None:
         raise LuisError(401, "401", _MISSING)
     if not auth.is_valid(key, prediction):
         raise LuisError(401, "401", _INVALID)
+    auth.admit(key, prediction)
