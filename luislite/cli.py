@@ -68,6 +68,7 @@ def main(ctx, verbose: bool):
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     else:
         logging.disable(logging.ERROR)  # the client commands speak for themselves
+        ctx.call_on_close(lambda: logging.disable(logging.NOTSET))  # and leave a host process's logging as it was
         warnings.formatwarning = lambda message, *_, **__: f"warning: {message}\n"
 
 

@@ -1,6 +1,8 @@
 """Shapes of the routes every surface shares: what this server is, liveness and readiness, and run-time keys."""
 from marshmallow import Schema, fields, validate
 
+from luislite.api.luis.schemas.common import Time
+
 
 class Liveness(Schema):
     status = fields.String(required=True)
@@ -35,8 +37,8 @@ class KeyInfo(Schema):
     kind = fields.String(required=True)
     name = fields.String(required=True)
     source = fields.String(required=True, validate=validate.OneOf(["environment", "database"]))
-    created = fields.DateTime(allow_none=True)
-    revoked = fields.DateTime(allow_none=True)
+    created = Time(allow_none=True)
+    revoked = Time(allow_none=True)
 
 
 class NewKey(KeyInfo):
