@@ -31,7 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 
 
-from http_benchmark import served_app
+from http_benchmark import model_sizes, percentiles, production_model, rss_mb, served_app, spans_of
 from local_server import REPO
 
 sys.path.insert(0, str(REPO))
@@ -162,16 +162,21 @@ def baseline(train: list[dict], test: list[dict], culture: str) -> tuple[dict, f
 # --- luislite ---------------------------------------------------------------------------------------------
 
 def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
-    with served_app(app) as (session, url, app_id, seconds, _, _):
-        predictions = []
+    """Scores and training seconds, with what the model costs: its size on disk and in a database store, the
+    server's memory before and after it served (VmRSS), the p50 of a prediction over HTTP."""
+    with served_app(app) as (session, url, app_id, seconds, data_dir, process):
+        before, predictions, latencies = rss_mb(process.pid), [], []
         for example in test:
+            started = time.perf_counter()
             response = session.post(f"{url}/luis/prediction/v3.0/apps/{app_id}/slots/production/predict",
                                     params={"verbose": "true"}, json={"query": example["text"]})
+            latencies.append((time.perf_counter() - started) * 1000)
             prediction = response.json()["prediction"]
-            instances = prediction["entities"].get("$instance", {})
-            predictions.append((prediction["topIntent"], {(i["startIndex"], i["startIndex"] + i["length"], i["type"])
-                                                          for items in instances.values() for i in items}))
-    return score(test, predictions), round(seconds, 1)
+            predictions.append((prediction["topIntent"], spans_of(prediction["entities"])))
+        cost = model_sizes(production_model(data_dir, app_id)) | {
+            "server_rss_mb": [round(before), round(rss_mb(process.pid))],
+            "latency_ms_p50": percentiles(latencies)[0]}
+    return score(test, predictions) | cost, round(seconds, 1)
 
 
 def direct(app: dict, test: list[dict], recipe: dict, seed: int) -> tuple[dict, float]:

@@ -125,15 +125,37 @@ def evaluate(session: requests.Session, url: str, app_id: str, test: list[dict])
             "exact_match": round(100 * exact / len(test), 2), "latency_ms_p50": p50, "latency_ms_p95": p95}
 
 
-def model_latency(data_dir: Path, app_id: str, test: list[dict]) -> dict:
-    """p50/p95 of the production slot's model alone: `Recognizer.predict` in this process, no HTTP."""
-    from luislite.nlu.recognizer import Recognizer
+def rss_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of a process now, in MB."""
+    line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+def production_model(data_dir: Path, app_id: str) -> Path:
+    """The directory of the model published to an app's production slot."""
     from luislite.store import DataDirStore
 
     with sqlite3.connect(data_dir / "luislite.db") as db:
         [artifact] = db.execute("SELECT artifact FROM publications WHERE app_id = ? AND slot = 'production'",
                                 (app_id,)).fetchone()
-    recognizer = Recognizer.load(DataDirStore(data_dir).open_for_serving(artifact))
+    return DataDirStore(data_dir).open_for_serving(artifact)
+
+
+def model_sizes(directory: Path) -> dict:
+    """MB of a model on disk (all its files) and in a database store (the files serving reads)."""
+    from luislite.store.base import serving_files
+
+    def mb(files):
+        return round(sum(f.stat().st_size for f in files) / 2**20, 1)
+    return {"model_disk_mb": mb(p for p in directory.rglob("*") if p.is_file()),
+            "model_store_mb": mb(serving_files(directory))}
+
+
+def model_latency(data_dir: Path, app_id: str, test: list[dict]) -> dict:
+    """p50/p95 of the production slot's model alone: `Recognizer.predict` in this process, no HTTP."""
+    from luislite.nlu.recognizer import Recognizer
+
+    recognizer = Recognizer.load(production_model(data_dir, app_id))
     latencies = []
     for example in test:
         started = time.perf_counter()

@@ -161,7 +161,7 @@ def culture_apps(multilingual_server):
         authoring.train.train_version(app_id, "0.1")
         apps[culture] = app_id
     for culture, app_id in apps.items():
-        statuses = wait_for_training(authoring, app_id)[-1]
+        statuses = wait_for_training(authoring, app_id, timeout=600)[-1]  # a busy or AVX2-only box is slower
         assert {s.details.status for s in statuses} == {"Success"}, (culture, [s.details.failure_reason
                                                                                for s in statuses])
         authoring.apps.publish(app_id, version_id="0.1", is_staging=False)

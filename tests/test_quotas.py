@@ -3,6 +3,7 @@ counted in the database so that two servers on one database share them, and per 
 
 Windows are an hour long here, and each test starts more than a minute before its window ends, so its requests
 all count in one window."""
+import hashlib
 import math
 import time
 import uuid
@@ -68,8 +69,11 @@ def test_two_nodes_share_a_key_quota_and_other_keys_go_on(nodes, sql):
     fresh_window()
     for n in range(LIMIT):
         assert predict((first, second)[n % 2], app_id, ENDPOINT_KEY).status_code == 200
-    for node in (first, second):
+    for node in (first, second, first, second):
         assert_rate_limited(predict(node, app_id, ENDPOINT_KEY))
+    # each node counted the request that found the window spent, and no refused one after it
+    spent = hashlib.sha256(ENDPOINT_KEY.encode()).hexdigest()
+    assert sql(first.data_dir, "SELECT count FROM quota_windows WHERE key_hash = :h", h=spent) == [(LIMIT + 2,)]
     assert predict(second, app_id, KEYS[0]).status_code == 200  # another key
     hashes = {row[0] for row in sql(first.data_dir, "SELECT key_hash FROM quota_windows")}
     assert len(hashes) == 2 and not any(key in hashes for key in (ENDPOINT_KEY, KEYS[0]))
