@@ -50,8 +50,8 @@ MUTATIONS = [
              ("tests/test_access_policy.py",)),
     Mutation("endpoint-key-authors", "an endpoint (prediction) key is accepted for authoring",
              "luislite/api/auth.py",
-             "config.authoring_keys + (config.endpoint_keys if prediction else [])",
-             "config.authoring_keys + config.endpoint_keys",
+             'keys.KINDS if prediction else ("authoring",)',
+             "keys.KINDS",
              ("tests/test_access_policy.py", "tests/test_errors.py")),
     Mutation("staging-publish-overwrites-production", "publishing to staging also points production at the version",
              "luislite/services/publishing.py",
@@ -131,6 +131,8 @@ MUTATIONS = [
     Mutation("e5-pieces-misscored", "each unigram piece gets its neighbour's score",
              "luislite/nlu/e5.py", "scores.astype(float).tolist()", "np.roll(scores, 1).astype(float).tolist()",
              ("tests/nlu/test_e5.py",)),
+    Mutation("quota-refusals-written", "a key's spent window is not remembered: every refused request writes again",
+             "luislite/services/quotas.py", "        _spent[memo] = window\n", "", ("tests/test_quotas.py",)),
 ]
 
 
