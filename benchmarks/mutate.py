@@ -131,6 +131,9 @@ MUTATIONS = [
     Mutation("e5-pieces-misscored", "each unigram piece gets its neighbour's score",
              "luislite/nlu/e5.py", "scores.astype(float).tolist()", "np.roll(scores, 1).astype(float).tolist()",
              ("tests/nlu/test_e5.py",)),
+    Mutation("azure-account-assign-200", "assigning an Azure account answers 200, not LUIS's 201: the SDK raises",
+             "luislite/api/luis/authoring/azureaccounts.py", "    return created(OPERATION_SUCCESS)",
+             "    return operation_success()", ("tests/test_authoring_core.py",)),
 ]
 
 
