@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from luislite.api.luis.schemas.common import LuisSchema
 
-_PART = {"required": True, "validate": validate.Length(min=1, max=500)}
+_PART = {"required": True, "validate": validate.Length(min=1)}  # nothing is stored: no length limit of our own
 
 
 class AzureAccountInfo(LuisSchema):
