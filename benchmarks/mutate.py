@@ -133,6 +133,9 @@ MUTATIONS = [
              ("tests/nlu/test_e5.py",)),
     Mutation("quota-refusals-written", "a key's spent window is not remembered: every refused request writes again",
              "luislite/services/quotas.py", "        _spent[memo] = window\n", "", ("tests/test_quotas.py",)),
+    Mutation("azure-account-assign-200", "assigning an Azure account answers 200, not LUIS's 201: the SDK raises",
+             "luislite/api/luis/authoring/azureaccounts.py", "    return created(OPERATION_SUCCESS)",
+             "    return operation_success()", ("tests/test_authoring_core.py",)),
 ]
 
 

@@ -26,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -144,6 +145,15 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def url_map():
+    """The URL map of an app built in-process (no server): every route with its methods."""
+    from luislite import create_app
+    from luislite.config import Config
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        return create_app(Config(Path(data_dir), "sqlite://", [AUTHORING_KEY]), migrate=False).url_map
 
 
 @pytest.fixture(scope="session")

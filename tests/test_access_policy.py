@@ -9,19 +9,15 @@ URL needs only to route to its own rule; it names a real app (tests/fuzzing.py's
 unguarded route would serve its data.
 """
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import AUTHORING_KEY, Http
+from conftest import Http, url_map
 from fuzzing import fuzz_app
-from luislite import create_app
 from luislite.api.openapi import VARIABLE
-from luislite.config import Config
 
 PUBLIC = {"/", "/health", "/ready", "/openapi.json",
           "/console", "/console/<path:filename>",  # the web console's files: it sends the key the user types
@@ -50,11 +46,6 @@ SURFACES = {"/luis/": LUIS_RULES,
 
 def key_rules(rule) -> KeyRules:
     return next(rules for prefix, rules in SURFACES.items() if rule.rule.startswith(prefix))
-
-
-def url_map():
-    with tempfile.TemporaryDirectory() as data_dir:
-        return create_app(Config(Path(data_dir), "sqlite://", [AUTHORING_KEY]), migrate=False).url_map
 
 
 URL_MAP = url_map()

@@ -3,8 +3,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from azure.cognitiveservices.language.luis.authoring.models import (
-    ApplicationCreateObject, EntityLabelObject, ErrorResponseException, ExampleLabelObject, LuisApp,
-    PublishSettingUpdateObject)
+    ApplicationCreateObject, AzureAccountInfoObject, EntityLabelObject, ErrorResponseException, ExampleLabelObject,
+    LuisApp, PublishSettingUpdateObject)
 
 from conftest import Http, unique_name
 
@@ -87,6 +87,25 @@ def test_publish_settings(authoring, new_app):
     settings = authoring.apps.get_publish_settings(new_app)
     assert (settings.is_sentiment_analysis_enabled, settings.is_speech_enabled,
             settings.is_spell_checker_enabled) == (True, False, True)
+
+
+def test_azure_accounts_none_assigned(authoring, http, new_app):
+    """luislite has no Azure accounts: none is listed or assigned; assigning or removing one is accepted (LUIS's
+    201 and 200 OperationStatus), changing nothing. The app must exist and the body name an account."""
+    accounts = authoring.azure_accounts
+    account = AzureAccountInfoObject(azure_subscription_id="sub", resource_group="group", account_name="luis-pred")
+    assert accounts.list_user_luis_accounts(arm_token="token") == []
+    assert accounts.get_assigned(new_app, arm_token="token") == []
+    assert accounts.assign_to_app(new_app, arm_token="token", azure_account_info_object=account).code == "Success"
+    assert accounts.get_assigned(new_app) == []
+    assert accounts.remove_from_app(new_app, arm_token="token", azure_account_info_object=account).code == "Success"
+
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert status_of(accounts.get_assigned, missing) == 404
+    assert status_of(accounts.assign_to_app, missing, azure_account_info_object=account) == 404
+    assert status_of(accounts.assign_to_app, new_app) == 400  # no account named
+    response = http.delete(f"/apps/{new_app}/azureaccounts", json={"azureSubscriptionId": "sub", "accountName": "x"})
+    assert response.status_code == 400 and "resourceGroup" in response.json()["error"]["message"]
 
 
 # --- versions ---------------------------------------------------------------------------------

@@ -230,6 +230,34 @@ def test_composite_and_hierarchical(authoring, http, new_app):
     assert model.list_composite_entities(new_app, V) == [] and model.list_hierarchical_entities(new_app, V) == []
 
 
+def error_of(call, *args, **kwargs) -> tuple[int, dict]:
+    with pytest.raises(ErrorResponseException) as error:
+        call(*args, **kwargs)
+    return error.value.response.status_code, error.value.response.json()["error"]
+
+
+def test_hierarchical_children_are_never_found(authoring, http, new_app):
+    """Hierarchical entities are never stored (import makes them ML entities with children): an ML entity's
+    child is no hierarchical child either. The app and the version are looked up first."""
+    model = authoring.model
+    trip = model.add_entity(new_app, V, name="Trip", children=[child("Origin")])
+    origin = model.get_entity(new_app, V, trip).children[0].id
+    assert error_of(model.get_hierarchical_entity, new_app, V, trip)[0] == 404
+    not_found = (404, {"code": "NotFound", "message": "Cannot find the model with the specified ID."})
+    assert error_of(model.get_hierarchical_entity_child, new_app, V, trip, origin) == not_found
+    assert error_of(model.update_hierarchical_entity_child, new_app, V, trip, origin, name="From") == not_found
+    assert error_of(model.delete_hierarchical_entity_child, new_app, V, trip, origin) == not_found
+    assert model.get_entity(new_app, V, trip).children[0].name == "Origin"
+
+    status, error = error_of(model.get_hierarchical_entity_child, new_app, "9.9", trip, origin)
+    assert (status, error["code"]) == (404, "NotFound") and "version" in error["message"].lower()
+    status, error = error_of(model.delete_hierarchical_entity_child, "not-an-app", V, trip, origin)
+    assert (status, error["code"]) == (404, "NotFound") and "app" in error["message"].lower()
+    v2 = http.patch(http.url(f"/apps/{new_app}/versions/{V}/hierarchicalentities/{trip}/children/{origin}",
+                             AUTHORING_V2), json={"name": "From"})
+    assert (v2.status_code, v2.json()["error"]) == not_found
+
+
 # --- roles ------------------------------------------------------------------------------------------
 
 ROLE_OPERATIONS = {  # SDK name of the kind: how to create an entity of that kind

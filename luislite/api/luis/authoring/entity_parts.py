@@ -1,4 +1,5 @@
-"""Parts of entities: ML children, list-entity sublists, pattern.any explicit lists, composite children."""
+"""Parts of entities: ML children, list-entity sublists, pattern.any explicit lists, composite and hierarchical
+children."""
 from flask import jsonify
 
 from luislite.services import authoring
@@ -7,16 +8,18 @@ from luislite.api.luis.authoring import authoring_blueprint, operation_success
 from luislite.api.body import load
 from luislite.api.openapi import GUID, operation
 from luislite.api.responses import created, writes
+from luislite.errors import NotFound
 from luislite.domain.appversion import ExplicitItem, ListEntity, PatternAnyEntity
 from luislite.api.luis.schemas.common import ModelName
-from luislite.api.luis.schemas.entities import (ChildCreate, ClosedListUpdate, ExplicitListItem, ExplicitListItemInfo,
-                                                WordList)
+from luislite.api.luis.schemas.entities import (ChildCreate, ChildEntity, ClosedListUpdate, ExplicitListItem,
+                                                ExplicitListItemInfo, WordList)
 
 bp = authoring_blueprint("entity_parts")
 VERSION = "/apps/<app_id>/versions/<version_id>"
 SUBLISTS = f"{VERSION}/closedlists/<entity_id>/sublists"
 EXPLICIT_LIST = f"{VERSION}/patternanyentities/<entity_id>/explicitlist"
 COMPOSITE_CHILDREN = f"{VERSION}/compositeentities/<entity_id>/children"
+HIERARCHICAL_CHILD = f"{VERSION}/hierarchicalentities/<entity_id>/children/<child_id>"
 
 
 @bp.post(f"{VERSION}/entities/<entity_id>/children")
@@ -128,3 +131,18 @@ def add_composite_child(app_id, version_id, entity_id):
 def delete_composite_child(app_id, version_id, entity_id, child_id):
     modeling.delete_composite_child(authoring.get_version(app_id, version_id), entity_id, child_id)
     return operation_success()
+
+
+# --- hierarchical children (v2) -----------------------------------------------------------------
+
+@bp.route(HIERARCHICAL_CHILD, methods=["GET", "PATCH", "DELETE"])
+@operation(ChildEntity, methods=["GET"])
+@operation(body=ModelName, methods=["PATCH"])
+def hierarchical_child(app_id, version_id, entity_id, child_id):
+    """Get, rename (PATCH) or delete a hierarchical entity's child: never found.
+
+    Hierarchical entities are never stored (import turns them into ML entities with children), so neither are
+    their children: once the app and version are found, 404, as for the hierarchical entity itself.
+    """
+    authoring.get_version(app_id, version_id)
+    raise NotFound("Cannot find the model with the specified ID.")
