@@ -11,6 +11,7 @@ and publishes the small travel app on the tests' tiny random BERT (seconds), the
    (issue 22: within 1 %).
 
     nice .venv/bin/python benchmarks/quota_load.py
+    nice .venv/bin/python benchmarks/quota_load.py --pin   # the server on one CPU, the clients on the others
 """
 import argparse
 import json
@@ -111,9 +112,21 @@ def served_tiny_app(data_dir: Path, quota: str) -> tuple[object, str, str]:
     return process, url, app_id
 
 
-def measure(url: str, app_id: str, args) -> dict:
+def pin(server_pid: int) -> list[int]:
+    """Every thread of the server on the first CPU, this process's threads to come on the others: the clients no
+    longer take the server's core, as if they ran on other machines. The server's CPUs."""
+    cpus = sorted(os.sched_getaffinity(0))
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), cpus[:1])
+    os.sched_setaffinity(0, cpus[1:])
+    return cpus[:1]
+
+
+def measure(url: str, app_id: str, args, server_pid: int) -> dict:
     """The two phases between two scrapes of /metrics."""
     Client(url, app_id, NORMAL).run(2, rate=args.rate)  # warm-up: the model loads
+    if args.pin:
+        args.server_cpus = pin(server_pid)
     time.sleep(1.1)  # a fresh quota window
     before = scrape(url)
     idle = Client(url, app_id, NORMAL)
@@ -146,17 +159,20 @@ def main():
     parser.add_argument("--abusers", type=int, default=4, help="threads of the abusive key, at full speed")
     parser.add_argument("--idle-seconds", type=float, default=15)
     parser.add_argument("--seconds", type=float, default=30, help=f"the noisy phase, at most {MAX_SECONDS}")
+    parser.add_argument("--pin", action="store_true", help="the server on one CPU, the clients on the others")
     args = parser.parse_args()
+    args.server_cpus = None
     with tempfile.TemporaryDirectory(prefix="luislite-quota-") as data_dir:
         process, url, app_id = served_tiny_app(Path(data_dir), args.quota)
         try:
-            results = measure(url, app_id, args)
+            results = measure(url, app_id, args, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
     results["settings"] = {"quota": args.quota, "normal_rate": args.rate, "abusers": args.abusers,
                            "idle_seconds": args.idle_seconds, "seconds": min(args.seconds, MAX_SECONDS),
-                           "cpus": os.cpu_count(), "model": "tests' tiny random BERT"}
+                           "cpus": os.cpu_count(), "server_cpus": args.server_cpus,
+                           "model": "tests' tiny random BERT"}
     print(json.dumps(results, indent=2))
 
 
