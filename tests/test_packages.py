@@ -101,7 +101,7 @@ def test_the_node_has_no_authoring_and_refuses_other_keys(source, node):
         for path in ("/apps/", f"/apps/{app_id}/versions", f"/package/{app_id}/slot/production/gzip"):
             response = http.get(path)
             assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound", path
-        assert http.get(http.url("/keys", prefix="")).status_code == 404
+        assert http.get(http.url("/luislite/keys", prefix="")).status_code == 404
         assert http.get(http.url("/language/authoring/analyze-conversations/projects", prefix="")).status_code == 404
         predict = http.url(f"/apps/{app_id}/slots/production/predict", prefix=V3)
         assert http.get(predict, params={"query": "hi"}).status_code == 200
@@ -110,6 +110,9 @@ def test_the_node_has_no_authoring_and_refuses_other_keys(source, node):
         assert http.get(predict, params={"query": "hi"}, headers={
             "Ocp-Apim-Subscription-Key": str(uuid.uuid4())}).status_code == 401
         assert http.get(http.url("/ready", prefix="")).json()["status"] == "ready"
+        assert "luislite_requests_total" in http.get(http.url("/metrics", prefix="")).text
+        paths = set(http.get(http.url("/openapi.json", prefix="")).json()["paths"])
+        assert f"{V3}/apps/{{appId}}/slots/{{slot}}/predict" in paths and not [p for p in paths if "authoring" in p]
         assert not list(node.data_dir.glob("*.db"))
 
 
@@ -199,6 +202,15 @@ def test_serve_refuses_a_bad_package_at_start(downloads, tmp_path):
     assert process.wait(timeout=120) == 2
     output = (tmp_path / "serve.log").read_text()
     assert f"error: {bad}: not a readable luislite package" in output
+
+
+def test_quotas_need_a_database(downloads, tmp_path):
+    from luislite import create_prediction_app
+    from luislite.config import Config
+
+    config = Config.from_env({"LUISLITE_DATA_DIR": str(tmp_path), "LUISLITE_PREDICTION_QUOTA": "5/s"})
+    with pytest.raises(ValueError, match="LUISLITE_PREDICTION_QUOTA"):
+        create_prediction_app([downloads["0.1"]], config)
 
 
 def test_a_directory_serves_every_package_in_it(source, downloads, tmp_path):
