@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from conftest import Http, luislite_process
-from tiny_app import EXAMPLES, V2, V3, trained_travel_app
+from tiny_app import EXAMPLES, V2, V3, train, trained_travel_app
 
 CITIES = ["paris", "london", "berlin", "rome", "madrid", "oslo", "tokyo", "lisbon", "vienna", "prague", "dublin",
           "athens", "warsaw", "cairo", "lima", "seoul", "delhi", "sydney", "toronto", "new york"]
@@ -132,6 +132,18 @@ def test_package_errors(source, path, status, code):
         assert http.get(path.format(app=app_id, untrained=untrained, missing=uuid.uuid4())).status_code == 401
 
 
+def test_any_version_id_downloads(source, tmp_path):
+    server, app_id, _ = source
+    with Http(server, server.key) as http:
+        assert http.post(f"/apps/{app_id}/versions/0.1/clone", json={"version": '0.2 "β"'}).status_code == 201
+        train(http, app_id, '0.2 "β"')
+        response = http.get(f'/package/{app_id}/versions/0.2 "β"/gzip')
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/gzip"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{app_id}_v0.2____.tar.gz"'
+    (tmp_path / "p.tar.gz").write_bytes(response.content)
+    assert json.loads(members(tmp_path / "p.tar.gz")["manifest.json"])["versionId"] == '0.2 "β"'
+
+
 def repack(package: Path, target: Path, change=lambda files: files, extra: tarfile.TarInfo | None = None) -> Path:
     """A copy of `package` with its files changed by `change` (name -> bytes), and `extra` entry added."""
     with tarfile.open(target, "w:gz") as tar:
@@ -161,6 +173,7 @@ BAD = {
     "traversal": ({"extra": _entry("../evil.txt")}, "unexpected entry '../evil.txt'"),
     "absolute": ({"extra": _entry("/tmp/evil.txt")}, "unexpected entry"),
     "nested": ({"extra": _entry("model/sub/evil.txt")}, "unexpected entry"),
+    "backslash": ({"extra": _entry("model/..\\evil.txt")}, "unexpected entry"),
     "symlink": ({"change": lambda f: {k: v for k, v in f.items() if k != "model/tokenizer.json"},
                  "extra": _entry("model/tokenizer.json", tarfile.SYMTYPE)}, "unexpected entry"),
     "missing": ({"change": lambda f: {k: v for k, v in f.items() if k != "model/tokenizer.json"}},

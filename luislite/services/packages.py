@@ -28,6 +28,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 MODEL = "model"
 SUFFIX = ".tar.gz"
+PLAIN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")  # a file name or artifact id that is no path anywhere
 _NOT_PUBLISHED = "The application wasn't found. Please make sure that the application is published to this region."
 
 
@@ -45,7 +46,7 @@ def published(app_id: str, slot: str) -> tuple[str, bytes]:
         raise NotFound(_NOT_PUBLISHED)
     identity = _identity(app, publication.version_id) | {"slot": publication.slot,
                                                          "publishedDateTime": _iso(publication.published_at)}
-    return f"{app.id}_{publication.slot}{SUFFIX}", _package(identity, publication.artifact)
+    return _file_name(app.id, publication.slot), _package(identity, publication.artifact)
 
 
 def trained(app_id: str, version_id: str) -> tuple[str, bytes]:
@@ -54,7 +55,12 @@ def trained(app_id: str, version_id: str) -> tuple[str, bytes]:
     if version.artifact is None:
         raise NotTrained(f"Cannot package version '{version_id}': it has not been trained. Train it first.")
     identity = _identity(version.app, version.version_id) | {"trainedDateTime": _iso(version.trained_at)}
-    return f"{version.app_id}_v{version.version_id}{SUFFIX}", _package(identity, version.artifact)
+    return _file_name(version.app_id, f"v{version.version_id}"), _package(identity, version.artifact)
+
+
+def _file_name(app_id: str, served: str) -> str:
+    """`<app id>_<slot or v + version id>.tar.gz`, in characters any file system and HTTP header take."""
+    return f"{app_id}_{re.sub(r'[^A-Za-z0-9._-]', '_', served)}{SUFFIX}"
 
 
 def _identity(app, version_id: str) -> dict:
@@ -162,7 +168,7 @@ def _extract(file: Path, models: Path) -> dict:
 def _member_name(file: Path, member: tarfile.TarInfo) -> str:
     """A member's name, if it is a plain file at `manifest.json` or `model/<file>`; else a PackageError."""
     path = PurePosixPath(member.name)
-    if not member.isfile() or path.parts not in ((MANIFEST,), (MODEL, path.name)) or path.name in ("", ".", ".."):
+    if not member.isfile() or path.parts not in ((MANIFEST,), (MODEL, path.name)) or not PLAIN.fullmatch(path.name):
         raise PackageError(f"{file}: unexpected entry {member.name!r} (only plain files, {MANIFEST} and "
                            f"{MODEL}/<file>, belong in a package).")
     return member.name
@@ -175,7 +181,7 @@ def _check_manifest(file: Path, manifest: dict, names: set[str]) -> None:
     if _release(manifest["luislite"]) > _release(installed_version("luislite")):
         raise PackageError(f"{file}: written by luislite {manifest['luislite']}, newer than this one "
                            f"({installed_version('luislite')}): upgrade luislite to serve it.")
-    if not re.fullmatch(r"[\w.-]+", manifest["artifact"]) or manifest["artifact"].startswith("."):
+    if not PLAIN.fullmatch(manifest["artifact"]):
         raise PackageError(f"{file}: the manifest's artifact id {manifest['artifact']!r} is not a plain name.")
     missing = (set(manifest["files"]) | {f"{MODEL}/labels.json"}) - names
     if missing:
