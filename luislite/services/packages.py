@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from luislite import store
 from luislite.db import Publication, db
-from luislite.errors import NotFound, NotTrained
+from luislite.errors import ModelUnavailable, NotFound, NotTrained
 from luislite.services.authoring import get_app, get_version
 
 FORMAT = 1
@@ -74,7 +74,10 @@ def _iso(moment) -> str | None:
 
 def _package(identity: dict, artifact: str) -> bytes:
     """The tar.gz of an artifact's serving files and their manifest."""
-    directory = store.current().open_for_serving(artifact)
+    try:
+        directory = store.current().open_for_serving(artifact)
+    except store.ArtifactNotFound:
+        raise ModelUnavailable("The trained model cannot be found. Train (and publish) the version again.") from None
     files = {f"{MODEL}/{path.name}": path.read_bytes() for path in store.serving_files(directory)}
     manifest = {"format": FORMAT, "luislite": installed_version("luislite"), "artifact": artifact, **identity,
                 "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}}
