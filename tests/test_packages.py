@@ -110,6 +110,7 @@ def test_the_node_has_no_authoring_and_refuses_other_keys(source, node):
         assert http.get(predict, params={"query": "hi"}, headers={
             "Ocp-Apim-Subscription-Key": str(uuid.uuid4())}).status_code == 401
         assert http.get(http.url("/ready", prefix="")).json()["status"] == "ready"
+        assert http.get(http.url("/", prefix="")).json()["authoring"] == []
         assert "luislite_requests_total" in http.get(http.url("/metrics", prefix="")).text
         paths = set(http.get(http.url("/openapi.json", prefix="")).json()["paths"])
         assert f"{V3}/apps/{{appId}}/slots/{{slot}}/predict" in paths and not [p for p in paths if "authoring" in p]
