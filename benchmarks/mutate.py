@@ -136,6 +136,12 @@ MUTATIONS = [
     Mutation("azure-account-assign-200", "assigning an Azure account answers 200, not LUIS's 201: the SDK raises",
              "luislite/api/luis/authoring/azureaccounts.py", "    return created(OPERATION_SUCCESS)",
              "    return operation_success()", ("tests/test_authoring_core.py",)),
+    Mutation("package-checksums-unchecked", "a package's files are served without comparing their sha256",
+             "luislite/services/packages.py", "hashlib.sha256(data).hexdigest() != manifest", "False and manifest",
+             ("tests/test_packages.py",)),
+    Mutation("package-links-extracted", "a package's symbolic links and nested paths are accepted",
+             "luislite/services/packages.py", "    if not member.isfile() or path.parts", "    if path.parts",
+             ("tests/test_packages.py",)),
 ]
 
 

@@ -79,13 +79,15 @@ def main(ctx, verbose: bool):
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Training worker processes (0: none).")
-def serve(host: str, port: int, threads: int, workers: int):
-    """Start the service and its training worker on HOST:PORT."""
+@click.option("--package", "packages", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A package (.tar.gz) or a directory of them: serve their predictions only, with no database, "
+                   "no authoring and no training worker. Repeatable.")
+def serve(host: str, port: int, threads: int, workers: int, packages: tuple[Path, ...]):
+    """Start the service and its training worker on HOST:PORT (or, with --package, a prediction-only node)."""
     import waitress
 
-    from luislite import create_app
-
-    app = create_app()
+    app = _prediction_node(list(packages)) if packages else _service()
+    workers = 0 if packages else workers
     config = app.config["LUISLITE"]
     config.expect_worker = workers > 0
     click.echo(f"luislite on http://{host}:{port}  data: {config.data_dir}")
@@ -99,6 +101,26 @@ def serve(host: str, port: int, threads: int, workers: int):
     finally:
         for process in processes:
             process.terminate()
+
+
+def _service():
+    from luislite import create_app
+
+    return create_app()
+
+
+def _prediction_node(packages: list[Path]):
+    """The prediction-only app of `packages`; a package it cannot serve ends the command (exit 2), naming it."""
+    from luislite import create_prediction_app
+    from luislite.services.packages import PackageError
+
+    try:
+        app = create_prediction_app(packages)
+    except (PackageError, ValueError) as error:
+        _exit(error, 2)
+    for (kind, app_id, name), (_, file) in app.extensions["luislite.packages"].served.items():
+        click.echo(f"serving app {app_id}, {kind} {name}, from {file}")
+    return app
 
 
 def _start_worker(context) -> multiprocessing.Process:

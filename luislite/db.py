@@ -22,6 +22,11 @@ def writes_lazily(view):
     return view
 
 
+def has_database() -> bool:
+    """Whether the current app has a database: a prediction-only node (`services/packages.py`) has none."""
+    return "sqlalchemy" in current_app.extensions
+
+
 def takes_write_lock_first() -> bool:
     """Whether a transaction begun now should take the write lock up front (BEGIN IMMEDIATE): in a request that
     may write, to a view not marked `writes_lazily`. Outside requests (the worker), it begins with its write."""

@@ -20,7 +20,7 @@ from prometheus_client import multiprocess
 from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
 
 from luislite import store
-from luislite.db import TrainingJob, db, utcnow
+from luislite.db import TrainingJob, db, has_database, utcnow
 from luislite.services import readiness
 
 prom.disable_created_metrics()  # no `_created` series beside every counter and histogram
@@ -62,9 +62,10 @@ class _Snapshot:
     """What a scrape reads now, in the app's context."""
 
     def collect(self):
-        yield _training_jobs()
-        yield _training_durations()
-        yield from _heartbeat_ages()
+        if has_database():  # a prediction-only node trains nothing
+            yield _training_jobs()
+            yield _training_durations()
+            yield from _heartbeat_ages()
         cache_bytes = store.current().cached_bytes()
         if cache_bytes is not None:
             yield GaugeMetricFamily("luislite_model_cache_bytes", "Bytes of this node's local copies of "

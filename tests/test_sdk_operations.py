@@ -28,8 +28,6 @@ UNROUTED = {  # not routed yet, other people's work
     "model.list_custom_prebuilt_models", "model.create_custom_prebuilt_entity_role",
     "model.list_custom_prebuilt_entity_roles", "model.get_custom_entity_role",
     "model.update_custom_prebuilt_entity_role", "model.delete_custom_entity_role",
-    # a trained version or a published slot packaged as gzip, for the LUIS container
-    "apps.package_trained_application_as_gzip", "apps.package_published_application_as_gzip",
     # Cortana's endpoint keys and URLs (`GET /apps/assistants`, answered now as an unknown app's 404): out of scope
     "apps.list_cortana_endpoints",
 }

@@ -11,6 +11,7 @@ from flask import Flask
 
 from luislite.api import access_log, clu, health, home, keys, luis, metrics, openapi
 from luislite.api.errors import register_error_handlers
+from luislite.api.luis import prediction
 
 SURFACES = [luis.SURFACE, clu.SURFACE]
 
@@ -29,14 +30,17 @@ class NormalizePath:
         return self.wsgi_app(environ, start_response)
 
 
-def register_api(app: Flask) -> None:
+def register_api(app: Flask, prediction_only: bool = False) -> None:
+    """Every surface's routes; on a prediction-only node (packages, no database) LUIS's prediction routes alone."""
     register_error_handlers(app, SURFACES)
     access_log.register(app)
     metrics.register(app, SURFACES)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(keys.bp)
-    for surface in SURFACES:
-        surface.register(app)
+    for blueprint in (home.bp, health.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    if prediction_only:
+        prediction.register(app)
+    else:
+        app.register_blueprint(keys.bp)
+        for surface in SURFACES:
+            surface.register(app)
     app.wsgi_app = NormalizePath(app.wsgi_app)

@@ -5,6 +5,7 @@ from luislite import MIGRATIONS
 from luislite.services import readiness as health
 from luislite.api.openapi import operation
 from luislite.api.schemas import Liveness, Readiness
+from luislite.db import has_database
 
 bp = Blueprint("health", __name__)
 
@@ -21,9 +22,11 @@ def alive():
 def ready():
     """200 when every check passes, else 503; each check says "ok" or what is wrong."""
     config = current_app.config["LUISLITE"]
-    problems = {"database": health.database()}
-    if problems["database"] is None:
-        problems["migrations"] = health.migrations(MIGRATIONS)
+    problems = {}
+    if has_database():  # a prediction-only node has none
+        problems["database"] = health.database()
+        if problems["database"] is None:
+            problems["migrations"] = health.migrations(MIGRATIONS)
     problems["modelRuntime"] = health.model_runtime(config.base_model)
     if config.expect_worker:
         problems["trainingWorker"] = health.worker(config.data_dir)

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from luislite.api.openapi import TEXT, operation
 from luislite.api.schemas import ServiceInfo
+from luislite.db import has_database
 
 bp = Blueprint("home", __name__)
 
@@ -30,7 +31,7 @@ def service_info() -> dict:
 
     return {"service": "luislite", "version": version("luislite"),
             "description": "Azure LUIS's authoring and prediction REST APIs, served locally and offline.",
-            "authoring": list(AUTHORING_PREFIXES.values()),
+            "authoring": list(AUTHORING_PREFIXES.values()) if has_database() else [],  # none on a package node
             "prediction": {"v3.0": list(V3_PREFIXES), "v2.0": [V2_PREFIX]},
             "keys": "Ocp-Apim-Subscription-Key header or subscription-key query parameter",
             "openapi": "/openapi.json", "health": "/health", "ready": "/ready",

@@ -14,7 +14,7 @@ import uuid
 import sqlalchemy as sa
 from flask import current_app
 
-from luislite.db import ApiKey, db, utcnow
+from luislite.db import ApiKey, db, has_database, utcnow
 from luislite.errors import InvalidRequest, NotFound
 
 KINDS = ("authoring", "endpoint")
@@ -52,6 +52,8 @@ def _seeds() -> dict[str, str]:
 
 
 def _rows() -> list[sa.Row]:
+    if not has_database():  # a prediction-only node: the seeds alone
+        return []
     with db.engine.connect() as connection:  # not the request's session: its transaction is the view's
         return list(connection.execute(sa.select(ApiKey.key_hash, ApiKey.kind, ApiKey.revoked)))
 

@@ -46,6 +46,8 @@ def slot_artifact(app_id: str, slot: str) -> str:
     Read at most every SLOT_SECONDS per process, so a publish through any node serves everywhere within that;
     a publish (or an app deleted) through this process serves at once (see `_forget_slots`).
     """
+    if catalog := _catalog():
+        return catalog.slot(app_id, slot)
     key = (app_id.lower(), slot.lower())
     cached = _slots.get(key)
     if cached and time.monotonic() - cached[0] < SLOT_SECONDS:
@@ -106,8 +108,15 @@ def _slot_query(dialect) -> tuple[str, list[str] | None]:
     return compiled.string, compiled.positiontup
 
 
+def _catalog():
+    """The packages a prediction-only node serves, in place of the database (`services/packages.Catalog`)."""
+    return current_app.extensions.get("luislite.packages")
+
+
 def version_artifact(app_id: str, version_id: str) -> str:
     """The artifact a version was last trained to; NotFound if it never was."""
+    if catalog := _catalog():
+        return catalog.version(app_id, version_id)
     version = get_version(app_id, version_id)
     if version.artifact is None:
         raise NotFound(f"The version '{version_id}' has not been trained.")
@@ -130,7 +139,7 @@ def recognizer(artifact: str):
         except Exception as error:  # store, onnxruntime, JSON and file errors alike: the model cannot serve
             log.error("cannot load model %s: %s", artifact, error)
             raise ModelUnavailable("The trained model cannot be loaded. Train and publish the version again.") from None
-        _release(in_use() | {artifact}, config.model_memory_mb << 20)
+        _release((_catalog().artifacts() if _catalog() else in_use()) | {artifact}, config.model_memory_mb << 20)
         metrics.loaded_models(len(_loaded), sum(cost for _, cost in _loaded.values()))
         return _loaded[artifact][0]
 

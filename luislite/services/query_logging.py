@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from luislite.services import authoring
 from luislite.domain.appversion import Label, Utterance
-from luislite.db import App, Example, Publication, QueryLog, Version, db, utcnow
+from luislite.db import App, Example, Publication, QueryLog, Version, db, has_database, utcnow
 from luislite.errors import AppVersionError, NotFound
 from luislite.nlu.prediction import EntitySpan, Prediction
 
@@ -33,7 +33,7 @@ def record(app_id: str, query: str, prediction: Prediction, response: str, *, lo
     One short Core transaction of its own (through the ORM session it took twice as long); a version's prediction
     (the test panel's) is no endpoint hit, and unlogged, needs none.
     """
-    if slot is None and not logged:
+    if slot is None and not logged or not has_database():  # a prediction-only node keeps no log
         return
     row = _row(app_id, query, prediction, response, slot) if logged else None
     try:
