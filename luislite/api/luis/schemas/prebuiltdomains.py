@@ -2,14 +2,11 @@
 from marshmallow import fields
 
 from luislite.api.luis.schemas.common import NAME, LuisSchema
-from luislite.api.luis.schemas.entities import EntityRole
+from luislite.api.luis.schemas.entities import EntityRole, PrebuiltDomainEntity
 
 
-class PrebuiltDomainItem(LuisSchema):
-    """An intent or entity of a domain, by its name in the domain."""
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    examples = fields.String(required=True)
+class PrebuiltDomainItem(PrebuiltDomainEntity):
+    """An intent or entity of a domain, by its name in the domain, as the prebuilt entity catalogue lists one."""
 
 
 class PrebuiltDomain(PrebuiltDomainItem):
