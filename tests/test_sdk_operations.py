@@ -20,14 +20,6 @@ from conftest import AUTHORING, url_map
 SDK_OPERATIONS = 173  # in azure-cognitiveservices-language-luis 0.7.1
 
 UNROUTED = {  # not routed yet, other people's work
-    # prebuilt custom domains: the catalogue, adding and deleting a domain, its intents, entities, models, roles
-    "apps.add_custom_prebuilt_domain", "apps.list_available_custom_prebuilt_domains",
-    "apps.list_available_custom_prebuilt_domains_for_culture",
-    "model.add_custom_prebuilt_domain", "model.delete_custom_prebuilt_domain", "model.add_custom_prebuilt_intent",
-    "model.list_custom_prebuilt_intents", "model.add_custom_prebuilt_entity", "model.list_custom_prebuilt_entities",
-    "model.list_custom_prebuilt_models", "model.create_custom_prebuilt_entity_role",
-    "model.list_custom_prebuilt_entity_roles", "model.get_custom_entity_role",
-    "model.update_custom_prebuilt_entity_role", "model.delete_custom_entity_role",
     # Cortana's endpoint keys and URLs (`GET /apps/assistants`, answered now as an unknown app's 404): out of scope
     "apps.list_cortana_endpoints",
 }

@@ -77,6 +77,13 @@ def _roles(doc: dict) -> list[Role]:
     return [Role.from_json(r) for r in doc.get("roles") or []]
 
 
+def inheritance(model) -> dict:
+    """`{"domain_name", "model_name"}` of an intent or entity taken from a prebuilt domain (LUIS JSON's
+    `inherits`), else an empty dict."""
+    inherits = getattr(model, "extra", {}).get("inherits")
+    return inherits if isinstance(inherits, dict) else {}
+
+
 # --- intents ----------------------------------------------------------------------------------
 
 @dataclass

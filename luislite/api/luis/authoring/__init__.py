@@ -19,8 +19,8 @@ def operation_success():
 
 from luislite.api.luis.authoring import apps, examples, intents, train, versions  # noqa: E402
 from luislite.api.luis.authoring import entities, entity_parts, features, patterns, roles  # noqa: E402
-from luislite.api.luis.authoring import azureaccounts, batchtests, packages, querylogs  # noqa: E402
+from luislite.api.luis.authoring import azureaccounts, batchtests, packages, prebuiltdomains, querylogs  # noqa: E402
 
 AUTHORING_BLUEPRINTS = [apps.bp, versions.bp, intents.bp, examples.bp, train.bp,
                         entities.bp, entity_parts.bp, roles.bp, features.bp, patterns.bp,
-                        querylogs.bp, batchtests.bp, azureaccounts.bp, packages.bp]
+                        querylogs.bp, batchtests.bp, azureaccounts.bp, packages.bp, prebuiltdomains.bp]

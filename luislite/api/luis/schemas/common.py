@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
+from luislite.domain.appversion import inheritance
+
 
 NAME = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
@@ -64,3 +66,7 @@ class ModelInfo(LuisSchema):
     name = fields.String(required=True)
     typeId = fields.Integer(required=True, attribute="type_id")
     readableType = fields.String(required=True, attribute="readable_type")
+    customPrebuiltDomainName = derived(fields.String(metadata={"description": "The prebuilt domain it came from."}),
+                                       lambda model: inheritance(model).get("domain_name", missing))
+    customPrebuiltModelName = derived(fields.String(metadata={"description": "Its name in that domain."}),
+                                      lambda model: inheritance(model).get("model_name", missing))
