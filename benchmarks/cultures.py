@@ -5,7 +5,8 @@ Data: the skills' `.lu` files of `microsoft/botframework-solutions` (e.g. `skill
 Resources/LU/zh-cn/Email.lu`, as of the commit before d096a663 that moved the skills out), read from a local
 copy. The split is ours: utterances deduplicated by text, then per intent (sorted names) shuffled with
 `random.Random(13)`; of each intent, the first half trains, the next tenth is dev and the rest is test.
-Settings are chosen on `--split dev`; the test split is reported once.
+Settings are chosen on `--split dev`; the test split is reported once. `--domain Calendar` reads a prebuilt domain
+luislite ships instead (its own app: patterns, lists and prebuilts kept, its utterances split the same way).
 
 Baselines (benchmark-only dependencies: scikit-learn, sklearn-crfsuite): intents by TF-IDF + logistic regression
 (character 1-3-grams for CJK cultures, word 1-2-grams otherwise); slots by a linear-chain CRF over the culture's
@@ -21,6 +22,7 @@ which lets recipe settings vary (`--recipe learn_characters=false`: no learned e
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import re
@@ -75,6 +77,12 @@ def split(utterances: list[dict]) -> dict[str, list[dict]]:
         parts["dev"] += items[train:dev]
         parts["test"] += items[dev:]
     return parts
+
+
+def domain(name: str, culture: str) -> dict:
+    """A prebuilt domain as luislite ships it (`luislite/prebuilt_domains`): a LUIS app with its utterances."""
+    path = REPO / "luislite" / "prebuilt_domains" / culture / f"{name}.json.gz"
+    return json.loads(gzip.decompress(path.read_bytes()))
 
 
 def luis_app(train: list[dict], culture: str) -> dict:
@@ -163,7 +171,9 @@ def baseline(train: list[dict], test: list[dict], culture: str) -> tuple[dict, f
 
 def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
     """Scores and training seconds, with what the model costs: its size on disk and in a database store, the
-    server's memory before and after it served (VmRSS), the p50 of a prediction over HTTP."""
+    server's memory before and after it served (VmRSS), the p50 of a prediction over HTTP. Only the entities that
+    label utterances are scored (a domain's prebuilt and list entities are not)."""
+    labeled = {e["name"] for e in app["entities"]}
     with served_app(app) as (session, url, app_id, seconds, data_dir, process):
         before, predictions, latencies = rss_mb(process.pid), [], []
         for example in test:
@@ -172,7 +182,8 @@ def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
                                     params={"verbose": "true"}, json={"query": example["text"]})
             latencies.append((time.perf_counter() - started) * 1000)
             prediction = response.json()["prediction"]
-            predictions.append((prediction["topIntent"], spans_of(prediction["entities"])))
+            predictions.append((prediction["topIntent"], {s for s in spans_of(prediction["entities"])
+                                                          if s[2] in labeled}))
         cost = model_sizes(production_model(data_dir, app_id)) | {
             "server_rss_mb": [round(before), round(rss_mb(process.pid))],
             "latency_ms_p50": percentiles(latencies)[0]}
@@ -204,7 +215,10 @@ def cpu_flags() -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lu", type=Path, required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--lu", type=Path)
+    source.add_argument("--domain", help="a prebuilt domain luislite ships (Calendar, Email...): its own app, its "
+                                         "utterances split as the .lu files'")
     parser.add_argument("--culture", required=True)
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
     parser.add_argument("--train-sample", type=int, metavar="N",
@@ -214,12 +228,15 @@ def main():
     parser.add_argument("--recipe", nargs="*", default=[], metavar="NAME=VALUE",
                         help="with --direct: Recipe settings, e.g. learn_characters=false character_lr=3e-3")
     args = parser.parse_args()
-    parts = split(read_lu(args.lu.read_text(encoding="utf-8")))
+    shipped = args.domain and domain(args.domain, args.culture)
+    parts = split(shipped["utterances"] if shipped else read_lu(args.lu.read_text(encoding="utf-8")))
     if args.train_sample:
         parts["train"] = random.Random(13).sample(parts["train"], args.train_sample)
-    app, test = luis_app(parts["train"], args.culture), parts[args.split]
-    result = {"lu": args.lu.name, "culture": args.culture, "split": args.split, "train": len(parts["train"]),
-              "evaluated": len(test), "intents": len(app["intents"]), "slot_types": len(app["entities"]),
+    app = dict(shipped, utterances=parts["train"]) if shipped else luis_app(parts["train"], args.culture)
+    test = parts[args.split]
+    result = {"data": args.domain or args.lu.name, "culture": args.culture, "split": args.split,
+              "train": len(parts["train"]), "evaluated": len(test), "intents": len(app["intents"]),
+              "slot_types": len(app["entities"]),
               "cpu_flags": cpu_flags()}
     scores, seconds = baseline(parts["train"], test, args.culture)
     result["baseline"] = scores | {"train_seconds": seconds}
