@@ -108,6 +108,12 @@ def test_azure_accounts_none_assigned(authoring, http, new_app):
     assert response.status_code == 400 and "resourceGroup" in response.json()["error"]["message"]
 
 
+
+def test_no_cortana_apps(authoring):
+    """LUIS's Cortana prebuilt apps are gone: none listed, and no key shown."""
+    answer = authoring.apps.list_cortana_endpoints()
+    assert (answer.endpoint_keys, answer.endpoint_urls) == ([], {})
+
 # --- versions ---------------------------------------------------------------------------------
 
 def test_versions(authoring, new_app):

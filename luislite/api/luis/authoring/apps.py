@@ -8,8 +8,9 @@ from luislite.api.body import app_document, flag, load, paging
 from luislite.api.openapi import TEXT, operation
 from luislite.api.responses import created, writes
 from luislite.api.luis.schemas.apps import (AppCreate, AppDeleteQuery, AppImportQuery, AppSettings, AppSettingsInfo,
-                                            AppUpdate, ApplicationInfo, AvailableCulture, EndpointInfo, Publish,
-                                            PublishSettings, PublishSettingsInfo, endpoint_url)
+                                            AppUpdate, ApplicationInfo, AvailableCulture, EndpointInfo,
+                                            PersonalAssistants, Publish, PublishSettings, PublishSettingsInfo,
+                                            endpoint_url)
 from luislite.api.luis.schemas.common import PagingQuery
 from luislite.api.luis.schemas.versions import LuisApp
 from luislite.domain import cultures
@@ -33,6 +34,13 @@ def add_app():
 @operation([ApplicationInfo], query=PagingQuery)
 def list_apps():
     return jsonify(ApplicationInfo(many=True).dump(authoring.list_apps(*paging())))
+
+
+@bp.get("/apps/assistants")
+@operation(PersonalAssistants)
+def list_cortana_endpoints():
+    """Cortana's prebuilt apps: none here, and no key shown."""
+    return jsonify(PersonalAssistants().dump({"endpointKeys": [], "endpointUrls": {}}))
 
 
 @bp.get("/apps/cultures")

@@ -76,6 +76,13 @@ class ApplicationInfo(LuisSchema):
     activeVersion = fields.String(required=True, allow_none=True, attribute="active_version")
 
 
+class PersonalAssistants(LuisSchema):
+    """Cortana's prebuilt apps and the user's endpoint keys (`/apps/assistants`): luislite has no Cortana apps and
+    never shows a key."""
+    endpointKeys = fields.List(fields.String(), required=True)
+    endpointUrls = fields.Dict(fields.String(), fields.String(), required=True)
+
+
 class AppSettingsInfo(LuisSchema):
     id = fields.UUID(required=True)
     public = fields.Boolean(required=True)
