@@ -492,6 +492,19 @@ def test_import_an_exported_app_as_lu(page, tmp_path):
     page.find("a", "Edit 0.2")
 
 
+def test_start_an_app_from_a_prebuilt_domain(page):
+    page.driver.get(page.server.url + "/#/apps")
+    form = page.find("section[aria-labelledby='new-app'] form")
+    Select(page.find("select[name='culture']", within=form)).select_by_value("en-us")
+    page.wait(lambda: "Weather" in page.find("select[name='domain']", within=form).text, message="no Weather domain")
+    page.choose(page.find("select[name='domain']", within=form), "Weather")
+    name = page.fill("name", unique_name("weather"), within=form).get_attribute("value")
+    page.button("Create app", within=form).click()
+    page.find("main#page h1", "Intents")
+    assert page.find("header.appbar strong").text == name  # the domain's app, under the name given
+    page.find("table.list td", "Weather.QueryWeather")
+
+
 def test_hostile_names_show_as_text(page, state):
     page.driver.get(page.server.url + "/#/apps")
     page.fill("name", "<img src=x onerror=alert(1)>")  # LUIS allows it in an app name

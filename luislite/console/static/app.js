@@ -1,6 +1,6 @@
 // The console's shell: sign in, the apps list, and an app's pages under a version, routed by the URL's hash.
 import { html, render, useEffect, useErrorBoundary, useState } from './vendor/preact-htm.js';
-import { ApiError, SIGNED_OUT, appFile, del, get, key, post, seg } from './api.js';
+import { ApiError, SIGNED_OUT, appFile, del, get, key, post, put, seg } from './api.js';
 import { Confirm, InlineForm, Loading, Problem, link, useAction, useLoad } from './ui.js';
 import { Entities, Intents, Patterns, PhraseLists, Settings, Versions } from './authoring.js';
 import { BatchTesting, Publish, Review, TestPanel, TrainButton } from './runtime.js';
@@ -48,9 +48,20 @@ function SignIn({ onSignIn }) {
 function Apps() {
   const apps = useLoad(() => get('/apps/?take=500'), []);
   const cultures = useLoad(() => get('/apps/cultures'), []);
-  const [create, createError] = useAction(async ({ name, culture = 'en-us', description = '' }) => {
-    const id = await post('/apps/', { name, culture, description, initialVersionId: '0.1' });
-    location.hash = link(id, '0.1');
+  const domains = useLoad(() => get('/apps/customprebuiltdomains'), []);
+  /** The prebuilt domain chosen in the new-app form, if the chosen culture has it (else none). */
+  const chosenDomain = ({ culture = 'en-us', domain }) => (domains.data || []).find((d) => d.culture === culture && d.name === domain)?.name;
+  const [create, createError] = useAction(async (values) => {
+    const { name, culture = 'en-us', description = '' } = values;
+    const domain = chosenDomain(values);
+    if (!domain) {
+      const id = await post('/apps/', { name, culture, description, initialVersionId: '0.1' });
+      location.hash = link(id, '0.1');
+      return;
+    }
+    const id = await post('/apps/customprebuiltdomains', { domainName: domain, culture });  // named after the domain
+    if (name || description) await put(`/apps/${seg(id)}`, { name: name || undefined, description: description || undefined });
+    location.hash = `#/apps/${seg(id)}`;
   });
   const [importApp, importError] = useAction(async (event) => {
     event.preventDefault();
@@ -61,11 +72,21 @@ function Apps() {
   });
   const [remove, removeError] = useAction(async (app) => { await del(`/apps/${seg(app.id)}`); apps.reload(); });
   const cultureOptions = (cultures.data || [{ code: 'en-us', name: 'English' }]).map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }));
+  /** The new-app form's fields: the domains of the chosen culture; with a domain, the name may stay the domain's. */
+  const newAppFields = (values) => {
+    const domain = chosenDomain(values);
+    const offered = (domains.data || []).filter((d) => d.culture === (values.culture || 'en-us')).map((d) => d.name);
+    return {
+      name: { label: 'Name', required: !domain, placeholder: domain },
+      culture: { label: 'Culture', options: cultureOptions },
+      domain: { label: 'Start from a prebuilt domain', options: [{ value: '', label: 'none' }, ...offered] },
+      description: { label: 'Description', required: false },
+    };
+  };
   return html`<main>
     <h1>My apps</h1>
     <section aria-labelledby="new-app"><h2 id="new-app">New app</h2>
-      <${InlineForm} fields=${{ name: 'Name', culture: { label: 'Culture', options: cultureOptions }, description: { label: 'Description', required: false } }}
-        initial=${{ culture: 'en-us' }} submit="Create app" onSubmit=${create} error=${createError} />
+      <${InlineForm} fields=${newAppFields} initial=${{ culture: 'en-us' }} submit="Create app" onSubmit=${create} error=${createError} />
     </section>
     <section aria-labelledby="import-app"><h2 id="import-app">Import an app</h2>
       <form class="inline" onSubmit=${importApp}>

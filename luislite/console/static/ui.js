@@ -60,7 +60,7 @@ export function Editable({ name, fields, initial, onSave, children }) {
     <button type="button" onClick=${() => setEditing(false)}>Cancel</button></div>`;
 }
 
-/** A one-line form: labeled inputs (name -> label) and a submit button; `onSubmit` gets the values. */
+/** A one-line form: labeled inputs (name -> label, or a function of the values) and a submit button; `onSubmit` gets the values. */
 export function InlineForm({ fields, submit, onSubmit, error, initial = {} }) {
   const [values, setValues] = useState(initial);
   const send = async (event) => {
@@ -68,7 +68,7 @@ export function InlineForm({ fields, submit, onSubmit, error, initial = {} }) {
     if ((await onSubmit(values)) !== false) setValues(initial);
   };
   return html`<form class="inline" onSubmit=${send}>
-    ${Object.entries(fields).map(([name, spec]) => {
+    ${Object.entries(typeof fields === 'function' ? fields(values) : fields).map(([name, spec]) => {
       const { label, options, placeholder, required = true } = typeof spec === 'string' ? { label: spec } : spec;
       const input = (event) => setValues({ ...values, [name]: event.target.value });
       return html`<label>${label}
