@@ -341,3 +341,48 @@ def test_concurrent_edits_of_one_version_are_all_kept(server, new_app, http):
         assert list(pool.map(add, range(24))) == [201] * 24
     names = {intent["name"] for intent in http.get(f"/apps/{new_app}/versions/0.1/intents").json()}
     assert {f"Intent{n}" for n in range(24)} <= names
+
+
+def test_listings_settings_and_lu_imports_through_the_sdk(authoring, new_app):
+    """SDK operations no other test drives: the app-wide listings, settings, and imports (JSON, `.lu` text, v2
+    apps) into a new app and into a new version."""
+    from azure.cognitiveservices.language.luis.authoring.models import AppVersionSettingObject, LuisAppV2
+
+    assert "en-us" in [c.code for c in authoring.apps.list_supported_cultures()]
+    assert isinstance(authoring.apps.list_domains(), list) and isinstance(authoring.apps.list_usage_scenarios(), list)
+    assert isinstance(authoring.apps.list_endpoints(new_app), dict)
+    authoring.settings.update(new_app, "0.1", [AppVersionSettingObject(name="UseAllTrainingData", value="true")])
+    assert {s.name: s.value for s in authoring.settings.list(new_app, "0.1")}["UseAllTrainingData"] == "true"
+
+    authoring.model.add_intent(new_app, "0.1", name="Greet")
+    authoring.examples.add(new_app, "0.1", example("hello there", "Greet"))
+    lu = b"".join(authoring.versions.export_lu_format(new_app, "0.1")).decode()
+    assert "# Greet\n- hello there" in lu
+    json_app = authoring.apps.import_method(authoring.versions.export(new_app, "0.1"), app_name=unique_name("json"))
+    assert "Greet" in [i.name for i in authoring.model.list_intents(json_app, "0.1")]
+    lu_app = authoring.apps.import_lu_format(lu, app_name=unique_name("lu"))
+    assert authoring.versions.import_lu_format(lu_app, lu, version_id="0.2") == "0.2"
+    assert "Greet" in [i.name for i in authoring.model.list_intents(lu_app, "0.2")]
+
+    v2 = LuisAppV2.from_dict(dict(TRAVEL_APP, luis_schema_version="3.2.0", entities=TRAVEL_APP["entities"][:1],
+                                  bing_entities=[], model_features=[]))  # a v2 entity's children are names
+    v2_app = authoring.apps.import_v2_app(v2, app_name=unique_name("v2"))
+    assert authoring.versions.import_v2_app(v2_app, v2, version_id="0.2") == "0.2"
+    assert "BookFlight" in [i.name for i in authoring.model.list_intents(v2_app, "0.2")]
+    authoring.versions.delete_unlabelled_utterance(v2_app, "0.2", "fly to paris")
+
+
+def test_features_of_models_and_suggestions_through_the_sdk(authoring, new_app):
+    from azure.cognitiveservices.language.luis.authoring.models import ModelFeatureInformation, PhraselistCreateObject
+
+    authoring.features.add_phrase_list(new_app, "0.1", PhraselistCreateObject(name="greetings", phrases="hello,hi"))
+    greetings = ModelFeatureInformation(feature_name="greetings")
+    intent = authoring.model.add_intent(new_app, "0.1", name="Greet")
+    authoring.model.replace_intent_features(new_app, "0.1", intent, [greetings])
+    assert [f.feature_name for f in authoring.model.get_intent_features(new_app, "0.1", intent)] == ["greetings"]
+    entity = authoring.model.add_entity(new_app, "0.1", name="Who")
+    authoring.features.add_entity_feature(new_app, "0.1", entity, greetings)
+    authoring.model.delete_entity_feature(new_app, "0.1", entity, greetings)
+    assert authoring.model.get_entity_features(new_app, "0.1", entity) == []
+    assert authoring.model.list_intent_suggestions(new_app, "0.1", intent) == []
+    assert status_of(authoring.model.delete_hierarchical_entity, new_app, "0.1", entity) == 404

@@ -290,8 +290,16 @@ def test_composite_and_hierarchical_roles(authoring, http, new_app):
     trip = http.post(f"/apps/{new_app}/versions/{V}/compositeentities", json={"name": "Trip", "children": ["Origin"]})
     role = model.create_composite_entity_role(new_app, V, trip.json(), name="outbound")
     assert [r.id for r in model.list_composite_entity_roles(new_app, V, trip.json())] == [role]
-    missing = "00000000-0000-0000-0000-000000000000"
+    model.update_composite_entity_role(new_app, V, trip.json(), role, name="return")
+    assert model.get_composite_entity_role(new_app, V, trip.json(), role).name == "return"
+    model.delete_composite_entity_role(new_app, V, trip.json(), role)
+    assert model.list_composite_entity_roles(new_app, V, trip.json()) == []
+    missing = "00000000-0000-0000-0000-000000000000"  # hierarchical entities are never stored (README)
     assert status_of(model.create_hierarchical_entity_role, new_app, V, missing, name="r") == 404
+    assert status_of(model.list_hierarchical_entity_roles, new_app, V, missing) == 404
+    for operation in (model.get_hierarchical_entity_role, model.delete_hierarchical_entity_role):
+        assert status_of(operation, new_app, V, missing, missing) == 404
+    assert status_of(model.update_hierarchical_entity_role, new_app, V, missing, missing, name="r") == 404
 
 
 def test_role_rename_and_delete_update_labels_and_patterns(authoring, http, new_app):
