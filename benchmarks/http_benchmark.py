@@ -33,12 +33,12 @@ DATASETS = REPO.parent / "shared" / "datasets"
 KEY = "00000000-0000-4000-8000-00000000be9c"
 
 
-def small_sample(app: dict, per_intent: int) -> dict:
-    """For each intent in sorted order, `random.Random(13).sample(train_of_that_intent, N)` (a new Random each)."""
+def small_sample(app: dict, per_intent: int, seed: int = 13) -> dict:
+    """For each intent in sorted order, `random.Random(seed).sample(train_of_that_intent, N)` (a new Random each)."""
     by_intent = defaultdict(list)
     for utterance in app["utterances"]:
         by_intent[utterance["intent"]].append(utterance)
-    return dict(app, utterances=[u for intent in sorted(by_intent) for u in random.Random(13).sample(
+    return dict(app, utterances=[u for intent in sorted(by_intent) for u in random.Random(seed).sample(
         by_intent[intent], min(per_intent, len(by_intent[intent])))])
 
 
@@ -79,7 +79,10 @@ def served_app(app: dict):
             process.wait()
 
 
-def train_and_publish(session: requests.Session, url: str, app: dict) -> tuple[str, float]:
+def train_and_publish(session: requests.Session, url: str, app: dict, timeout: float | None = None,
+                      poll: float = 1.0) -> tuple[str, float]:
+    """Import, train (status polled every `poll` s; TimeoutError after `timeout` s), publish to production: the app's
+    id and the seconds from the train request to the status Success."""
     authoring = f"{url}/luis/authoring/v3.0-preview"
     app_id = session.post(f"{authoring}/apps/import", params={"appName": f"bench-{time.time()}"}, json=app).json()
     version = app["versionId"]
@@ -92,7 +95,9 @@ def train_and_publish(session: requests.Session, url: str, app: dict) -> tuple[s
             break
         if "Fail" in statuses:
             raise SystemExit("training failed")
-        time.sleep(1)
+        if timeout is not None and time.monotonic() - started > timeout:
+            raise TimeoutError(f"app {app_id} did not train within {timeout:.0f} s")
+        time.sleep(poll)
     seconds = time.monotonic() - started
     session.post(f"{authoring}/apps/{app_id}/publish", json={"versionId": version}).raise_for_status()
     return app_id, seconds
