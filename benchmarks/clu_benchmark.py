@@ -42,7 +42,8 @@ def evaluate_clu(session: requests.Session, url: str, project: str, test: list[d
 
 def main():
     args, app, test = dataset_split(__doc__.splitlines()[0])
-    with served_app(app) as (session, url, app_id, train_seconds, _, _):
+    with served_app(app) as served:
+        session, url, app_id, train_seconds = served.session, served.url, served.app_id, served.refined_seconds
         project = session.get(f"{url}/luis/authoring/v3.0-preview/apps/{app_id}").json()["name"]
         result = {"dataset": args.dataset, "train_utterances": len(app["utterances"]),
                   "train_seconds": round(train_seconds, 1), "luis": evaluate(session, url, app_id, test),

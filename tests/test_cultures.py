@@ -177,7 +177,7 @@ def test_every_culture_trained_the_multilingual_encoder(multilingual_server, cul
     labels = {json.loads(p.read_text())["culture"]: json.loads(p.read_text())
               for p in multilingual_server.data_dir.rglob("labels.json")}
     assert set(labels) == set(APPS)
-    assert {(l["base_model"], l["word_marks"]) for l in labels.values()} == {("multilingual-e5-small-1", True)}
+    assert {(l["encoder"]["name"], l["word_marks"]) for l in labels.values()} == {("multilingual-e5-small-1", True)}
 
 
 @pytest.mark.parametrize("culture", list(APPS))
@@ -243,6 +243,6 @@ def test_a_culture_trains_on_its_own_base_model(start_server, tiny_model, tmp_pa
     statuses = wait_for_training(authoring, apps["zh-cn"])[-1]
     assert {s.details.status for s in statuses} == {"Success"}, statuses[0].details.failure_reason
     labels = [json.loads(p.read_text()) for p in data_dir.rglob("labels.json")]
-    assert [(l["base_model"], l["culture"]) for l in labels] == [("chinese-bert", "zh-cn")]
+    assert [(l["encoder"]["name"], l["culture"]) for l in labels] == [("chinese-bert", "zh-cn")]
     [ja] = wait_for_training(authoring, apps["ja-jp"])[-1][:1]
     assert ja.details.status == "Fail" and "EncoderError" in ja.details.failure_reason

@@ -10,7 +10,7 @@ from luislite.services import readiness as health
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
 from luislite.training import jobs, worker
-from tiny_app import trained_travel_app
+from tiny_app import trained_travel_app, wait_refined
 
 KEY = "00000000-1111-4222-8333-444444444444"
 
@@ -99,12 +99,14 @@ def test_one_json_line_per_request(server, new_app):
 
 def test_a_training_logs_one_line_at_start_and_one_at_finish(tiny_server, tiny_http):
     app_id = trained_travel_app(tiny_http)
+    wait_refined(tiny_http, app_id)
     output = tiny_server.output()
     lines = [line for line in output.splitlines() if app_id in line and not line.startswith('{"time"')]
-    assert len(lines) == 2, lines
-    assert re.search(rf"INFO .*: training app {app_id} version 0\.1: 12 utterances, 4 intents$", lines[0])
-    assert re.search(rf"INFO .*: trained app {app_id} version 0\.1 in [\d.]+ s: \d+ steps, \d+ epochs, "
-                     r"last loss [\d.]+$", lines[1])
+    assert len(lines) == 4, lines  # the quick model's training, then its refinement
+    for n, (start, end) in enumerate([("training", "trained"), ("refining", "refined")]):
+        assert re.search(rf"INFO .*: {start} app {app_id} version 0\.1: 12 utterances, 4 intents$", lines[2 * n])
+        assert re.search(rf"INFO .*: {end} app {app_id} version 0\.1 in [\d.]+ s: \d+ steps, \d+ epochs, "
+                         r"last loss [\d.]+$", lines[2 * n + 1])
     assert not re.search("onnxruntime|Quantization parameters|Ignore MatMul|pre-processing", output)
 
 

@@ -72,8 +72,7 @@ def test_the_sdk_downloads_both_packages(source, downloads):
         assert manifest["format"] == 1 and manifest["luislite"] and manifest["appId"] == app_id
         assert manifest["versionId"] == "0.1" and manifest["culture"] == "en-us"
         assert manifest.get("slot") == ("production" if name == "production" else None)
-        assert {"model/labels.json", "model/tokenizer.json", "model/rules.json"} <= set(files)
-        assert not [f for f in files if f.endswith(".safetensors")]  # serving files only
+        assert set(files) == {"model/labels.json", "model/rules.json", "model/adapters.safetensors"}  # the app's own
         assert manifest["files"] == {f: hashlib.sha256(data).hexdigest() for f, data in files.items()}
 
 
@@ -175,10 +174,10 @@ BAD = {
     "absolute": ({"extra": _entry("/tmp/evil.txt")}, "unexpected entry"),
     "nested": ({"extra": _entry("model/sub/evil.txt")}, "unexpected entry"),
     "backslash": ({"extra": _entry("model/..\\evil.txt")}, "unexpected entry"),
-    "symlink": ({"change": lambda f: {k: v for k, v in f.items() if k != "model/tokenizer.json"},
-                 "extra": _entry("model/tokenizer.json", tarfile.SYMTYPE)}, "unexpected entry"),
-    "missing": ({"change": lambda f: {k: v for k, v in f.items() if k != "model/tokenizer.json"}},
-                "missing model/tokenizer.json"),
+    "symlink": ({"change": lambda f: {k: v for k, v in f.items() if k != "model/adapters.safetensors"},
+                 "extra": _entry("model/adapters.safetensors", tarfile.SYMTYPE)}, "unexpected entry"),
+    "missing": ({"change": lambda f: {k: v for k, v in f.items() if k != "model/adapters.safetensors"}},
+                "missing model/adapters.safetensors"),
     "unlisted": ({"extra": _entry("model/extra.bin")}, "not in the manifest"),
     "format": ({"change": manifest_with(format=2)}, "package format 2"),
     "newer": ({"change": manifest_with(luislite="999.0.0")}, "newer than this one"),

@@ -62,6 +62,15 @@ def train(http, app_id: str, version: str = "0.1") -> None:
     assert http.get(f"/apps/{app_id}/versions/{version}").json()["trainingStatus"] == "Trained"
 
 
+def wait_refined(http, app_id: str, version: str = "0.1") -> None:
+    """Wait until the version's quick model is refined (the worker's job after a training's `Success`)."""
+    def refined():
+        details = http.get(f"/apps/{app_id}/versions/{version}/train").json()[0]["details"]
+        return details.get("refinement", {}).get("status") == "Success"
+
+    wait_until(refined, what="the refinement")
+
+
 def trained_travel_app(http) -> str:
     """The id of a new travel app, version 0.1 trained and published to production."""
     response = http.post("/apps/", json={"name": f"travel-{uuid.uuid4().hex[:8]}", "culture": "en-us"})

@@ -1,9 +1,12 @@
-"""Writing a trained model as an artifact directory: weights, label maps, tokenizer and ONNX.
+"""Writing a trained model as an artifact directory: the app's own small weights, label maps and rules.
 
-    weights.safetensors   the JointBert state dict        config.json      the encoder's config
-    labels.json           intents, tag layers, settings   tokenizer.json   the WordPiece tokenizer
-    model.onnx            fp32 graph                      model.int8.onnx  dynamically quantised graph
+    adapters.safetensors  the adapter matrices (as the shared graph takes them), heads and phrase-list weights
+    labels.json           intents, tag layers, settings, and the base model whose shared graph serves it
     rules.json            what the rule recognizers need of the version (lists, regexes, prebuilts, patterns)
+
+The encoder itself is not in it: every app of a base model is served by that base model's one graph
+(`luislite.nlu.shared`). Artifacts of format 1 (before adapters) held a whole fine-tuned encoder as ONNX
+graphs (`model.onnx`, `model.int8.onnx`) with its tokenizer; they are still served as they were.
 
 The directory is the caller's: making a half-written one invisible to readers is the artifact store's work
 (`luislite.store`), not this module's.
@@ -14,49 +17,41 @@ import json
 import logging
 import os
 import shutil
-import warnings
 from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
-from tokenizers import Tokenizer
 
-from luislite.nlu.features import CHANNELS
+from luislite.nlu import adapters
 from luislite.nlu.model import JointBert
 
-FORMAT = 1
-ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"
+FORMAT = 2
+ADAPTERS = "adapters.safetensors"
+ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"  # format 1's graphs
 
 
-def save(model: JointBert, tokenizer: Tokenizer, labels: dict, out_dir: Path, rules: dict | None = None) -> None:
+def save(model: JointBert, labels: dict, out_dir: Path, rules: dict | None = None) -> None:
     """Write the artifact's files into `out_dir` (owner only), created if need be; an artifact there is replaced."""
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):  # retraining into the same directory: nothing stale stays
         shutil.rmtree(out_dir)
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, out_dir / "weights.safetensors")
-    model.encoder.config.to_json_file(out_dir / "config.json")
-    tokenizer.save(str(out_dir / "tokenizer.json"))
-    export_onnx(model, out_dir / ONNX)
-    quantize(out_dir / ONNX, out_dir / ONNX_INT8)
-    (out_dir / "labels.json").write_text(json.dumps({"format": FORMAT} | labels, indent=1))
+    save_file(app_weights(model), out_dir / ADAPTERS)
+    (out_dir / "labels.json").write_text(json.dumps({"format": FORMAT, "serve": ADAPTERS} | labels, indent=1))
     if rules is not None:
         (out_dir / "rules.json").write_text(json.dumps(rules))
 
 
-def export_onnx(model: JointBert, path: Path) -> None:
-    """Export the fp32 network with dynamic batch and length; outputs `intent_logits`, `slot_logits_{depth}`."""
-    model.eval()
-    ids = torch.ones(1, 4, dtype=torch.long)  # any ids in every vocabulary: the graph does not depend on them
-    inputs, names = (ids, torch.ones_like(ids)), ["input_ids", "attention_mask"]
+def app_weights(model: JointBert) -> dict[str, torch.Tensor]:
+    """What an app owns: its adapter matrices by graph input, its heads and (masked) phrase-list weights."""
+    weights = adapters.weights(model.encoder) | {"intent.weight": model.intent_head.weight,
+                                                 "intent.bias": model.intent_head.bias}
+    for depth, head in enumerate(model.slot_heads):
+        weights |= {f"slots.{depth}.weight": head.weight, f"slots.{depth}.bias": head.bias}
     if model.features:
-        inputs, names = inputs + (torch.zeros(1, 4, model.features),), names + ["features"]
-    outputs = ["intent_logits"] + [f"slot_logits_{d}" for d in range(len(model.slot_heads))]
-    axes = {name: {0: "batch", 1: "tokens"} for name in names + outputs[1:]} | {"intent_logits": {0: "batch"}}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes on Python-side shape checks that hold for every length
-        torch.onnx.export(model, inputs, str(path), input_names=names, output_names=outputs, dynamic_axes=axes,
-                          opset_version=17, dynamo=False)
+        weights["intent.features"] = model.intent_features.masked()
+        weights |= {f"slots.{depth}.features": f.masked() for depth, f in enumerate(model.slot_features)}
+    return {name: tensor.detach().float().contiguous() for name, tensor in weights.items()}
 
 
 def quantize(source: Path, target: Path) -> None:
@@ -83,15 +78,30 @@ class _QuantizerAtDebug(logging.Filter):
 
 
 def load_model(artifact_dir: Path) -> JointBert:
-    """The trained JointBert back in torch (for checks and further training), from config and safetensors."""
+    """An artifact's model back in torch (for checks): its adapters and heads on the base model it names."""
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModel
 
-    artifact_dir = Path(artifact_dir)
-    labels = json.loads((artifact_dir / "labels.json").read_text())
-    encoder = AutoModel.from_config(AutoConfig.from_pretrained(artifact_dir), add_pooling_layer=False)
-    layers = [1 + 2 * len(layer) for layer in labels["tags"]["layers"]]
-    model = JointBert(encoder, len(labels["intents"]), layers, labels["pooling"],
-                      features=CHANNELS * len(labels.get("phraselists", [])))
-    model.load_state_dict(load_file(artifact_dir / "weights.safetensors"))
+    from luislite.nlu.encoder import load_encoder
+    from luislite.nlu.features import CHANNELS
+
+    labels = json.loads((Path(artifact_dir) / "labels.json").read_text())
+    weights = load_file(Path(artifact_dir) / ADAPTERS)
+    encoder, _ = load_encoder(Path(labels["encoder"]["path"]))
+    recipe = labels["recipe"]
+    adapters.add(encoder, recipe["rank"], recipe["alpha"], recipe["adapter_layers"])
+    model = JointBert(encoder, len(labels["intents"]), [1 + 2 * len(layer) for layer in labels["tags"]["layers"]],
+                      labels["pooling"], features=CHANNELS * len(labels["phraselists"]))
+    with torch.no_grad():
+        for name, adapter in adapters.adapters(encoder).items():
+            a, b = adapters.input_names(name)
+            adapter.A.copy_(weights[a])
+            adapter.B.copy_(weights[b] / adapter.scale)
+        heads = [("intent", model.intent_head, model.features and model.intent_features)]
+        heads += [(f"slots.{d}", head, model.features and model.slot_features[d])
+                  for d, head in enumerate(model.slot_heads)]
+        for name, head, features in heads:
+            head.weight.copy_(weights[f"{name}.weight"])
+            head.bias.copy_(weights[f"{name}.bias"])
+            if features:
+                features.weight.copy_(weights[f"{name}.features"])
     return model.eval()

@@ -128,6 +128,11 @@ def verify(path: Path) -> None:
         raise EncoderError(f"The encoder weights {path / WEIGHTS} have sha256 {found}, expected {expected}; {remedy}.")
 
 
+def weights_digest(path: Path) -> str:
+    """The sha256 of a checkpoint directory's weights: what names its shared graph (`luislite.nlu.shared`)."""
+    return _digest(Path(path) / WEIGHTS)
+
+
 def _digest(path: Path) -> str:
     if not path.is_file():
         return "missing"

@@ -1,9 +1,12 @@
 """Fine-tuning JointBert on a version's labeled utterances: examples, batches, schedule, early stopping, metrics."""
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import os
 import random
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
@@ -16,9 +19,8 @@ from tokenizers import Tokenizer
 from luislite.domain import cultures
 from luislite.domain.appversion import AppVersion
 from luislite.errors import AppVersionError
-from luislite.nlu import artifact, vocabulary
-from luislite.nlu.characters import add_characters, merge_characters
-from luislite.nlu.encoder import base_model_dir, load_encoder
+from luislite.nlu import adapters, artifact, shared, vocabulary
+from luislite.nlu.encoder import base_model_dir, load_encoder, weights_digest
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
 from luislite.nlu.rules import rules_json
@@ -29,7 +31,10 @@ from luislite.nlu.tokenize import MAX_TOKENS, encode, mark, spaces, words
 @dataclass
 class Recipe:
     """How to train; the step budget and batch size follow from the number of examples (`plan`)."""
-    encoder_lr: float = 1e-4
+    rank: int = 16  # of the adapters (`nlu.adapters`) beside each linear layer of the frozen encoder
+    alpha: float = 32.0  # adapters' updates are scaled by alpha / rank
+    adapter_layers: int = 0  # adapters on this many top layers only (the rest need no backward pass); 0: all
+    adapter_lr: float = 1e-3
     head_lr: float = 3e-3
     feature_lr: float = 3e-2  # phrase-list weights: one per label and list, starting from zero
     small_batch: int = 16
@@ -42,22 +47,28 @@ class Recipe:
     weight_decay: float = 0.01
     augment: float = 0.3  # chance that an entity value (or an interchangeable phrase) is swapped for another
     pooling: str = "mean"
-    bf16: bool | None = None  # bf16 autocast; None: only where the CPU has native bf16 (6x slower without, on AVX2)
-    freeze_word_embeddings: bool = True  # except the rows of the characters `learn_characters` adds
-    learn_characters: bool = True  # characters the vocabulary lacks get learned embeddings (`nlu.characters`)
-    character_lr: float = 1e-3
-    character_spread: float = 1.0  # noise added to [UNK]'s embedding for each added character, in embedding spreads
-    freeze_layers: int = 0  # the embeddings and this many lowest encoder layers are not trained (faster)
+    bf16: bool = False  # bf16 autocast: slower than fp32 for adapters on small batches, even with native bf16
     validate_from: int = 1000  # utterances from which a validation split is held out for early stopping
     validation_share: float = 0.1
     max_validation: int = 700
     patience: int = 2
-    serve: str = artifact.ONNX_INT8
+    quick_steps: int = 100  # the quick model's least steps (`quick`); 0: no quick model
+    quick_batch: int = 16
+    quick_adapter_lr: float = 3e-3
+    quick_adapter_layers: int = 3
 
     def plan(self, examples: int) -> tuple[int, int]:
         """(batch size, optimiser steps) for this many training examples."""
         batch = self.small_batch if examples < self.large_from else self.large_batch
         return batch, max(self.min_steps, self.min_epochs * math.ceil(examples / batch))
+
+    def quick(self, examples: int) -> Recipe | None:
+        """The recipe of a model that answers within seconds while this one trains: smaller batches, one epoch or
+        `quick_steps`, no validation; None where this recipe is no longer than that."""
+        quick = replace(self, min_steps=self.quick_steps, character_min_steps=self.quick_steps, min_epochs=1,
+                        small_batch=self.quick_batch, adapter_lr=self.quick_adapter_lr,
+                        adapter_layers=self.quick_adapter_layers, validate_from=sys.maxsize)
+        return quick if self.quick_steps and quick.plan(examples)[1] < self.plan(examples)[1] else None
 
 
 @dataclass
@@ -70,32 +81,32 @@ class Example:
 
 def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
           progress: Callable[[dict], None] | None = None, seed: int = 13, recipe: Recipe | None = None,
-          threads: int | None = None) -> dict:
-    """Fine-tune `base_model` (default: the packaged encoder) on `version.utterances` with `threads` torch threads
-    (default: every core but one), write the artifact to `out_dir`, and return training statistics.
+          threads: int | None = None, cache: Path | None = None, quick: bool = False) -> dict:
+    """Train adapters of `base_model` (default: the culture's encoder) and heads on `version.utterances` with
+    `threads` torch threads (default: every core but one), write the artifact to `out_dir` (and the base model's
+    shared graph into the encoder `cache` if it is not there yet), and return training statistics; `quick`
+    trains the recipe's quick model where it has one (statistics: `"quick": True`).
 
     Raises AppVersionError when the version has nothing to learn from (no example utterances).
     """
     recipe = recipe or Recipe()
-    if recipe.bf16 is None:
-        recipe = replace(recipe, bf16=torch.ops.mkldnn._is_mkldnn_bf16_supported())
     if cultures.of(version.culture).segmentation == "characters":
         recipe = replace(recipe, min_steps=max(recipe.min_steps, recipe.character_min_steps))
     intents = [intent.name for intent in version.intents]
     tagset = TagSet.from_version(version)
     examples = to_examples(version, intents, tagset)
+    faster = recipe.quick(len(examples)) if quick else None
+    recipe = faster or recipe
     started = time.monotonic()
     threads = _set_threads(threads)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     base_model = base_model_dir(base_model, version.culture)
-    encoder, tokenizer = load_encoder(base_model)
+    encoder, tokenizer = pretrained(base_model)
     marks = vocabulary.is_unigram(tokenizer)
-    if marks:  # a multilingual vocabulary, cut to the app's culture and utterances
-        tokenizer = vocabulary.prune(encoder, tokenizer, version.culture, [e.words for e in examples],
-                                     [e.spaces for e in examples])
-    characters = add_characters(encoder, tokenizer, [e.words for e in examples], recipe.character_spread) \
-        if recipe.learn_characters else 0
+    if marks:
+        tokenizer = vocabulary.for_words(tokenizer)
+    adapters.add(encoder, recipe.rank, recipe.alpha, recipe.adapter_layers)
     phrases = PhraseLists.from_version(version)
     model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
     if phrases:
@@ -105,11 +116,24 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     stats = fit(model, Batcher(tokenizer, phrases, marks), tagset, train_set, validation, recipe, rng, progress)
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
               "max_tokens": MAX_TOKENS, "culture": version.culture, "word_marks": marks,
-              "serve": recipe.serve, "base_model": base_model.name, "seed": seed, "recipe": asdict(recipe)}
-    merge_characters(model.encoder)
-    artifact.save(model, tokenizer, labels, Path(out_dir), rules_json(version))
-    return stats | {"examples": len(examples), "characters": characters, "threads": threads,
+              "encoder": {"name": base_model.name, "digest": weights_digest(base_model), "path": str(base_model)},
+              "seed": seed, "recipe": asdict(recipe)}
+    shared.ensure(base_model, cache)
+    artifact.save(model, labels, Path(out_dir), rules_json(version))
+    return stats | {"examples": len(examples), "threads": threads, "quick": faster is not None,
                     "seconds": round(time.monotonic() - started, 1)}
+
+
+def pretrained(base_model: Path) -> tuple[torch.nn.Module, Tokenizer]:
+    """A copy of the base model to put adapters on, sharing its frozen weights with the process's one copy (loaded
+    once per process), and its tokenizer."""
+    encoder, tokenizer = _loaded(base_model)
+    return copy.deepcopy(encoder, {id(p): p for p in encoder.parameters()}), tokenizer
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(base_model: Path) -> tuple[torch.nn.Module, Tokenizer]:
+    return load_encoder(base_model)
 
 
 def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list[Example]:
@@ -145,12 +169,6 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
         recipe: Recipe, rng: random.Random, progress: Callable[[dict], None] | None) -> dict:
     """The training loop; with a validation split, stop early and keep the best epoch's weights."""
     batch_size, steps = recipe.plan(len(examples))
-    if recipe.freeze_word_embeddings:  # but for added characters' rows
-        for name, weight in model.encoder.get_input_embeddings().named_parameters():
-            weight.requires_grad_(name == "added")
-    if recipe.freeze_layers:  # nothing below a trained layer needs a gradient, so backward stops there
-        model.encoder.embeddings.requires_grad_(False)
-        model.encoder.encoder.layer[:recipe.freeze_layers].requires_grad_(False)
     optimizer, schedule = _optimizer(model, recipe, steps)
     pool = value_pool(examples)
     phrases = [batcher.phrases.alternatives(n) for n in range(len(batcher.phrases))] if batcher.phrases else []
@@ -180,11 +198,11 @@ def fit(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Examp
             score = (metrics["intent_accuracy"] + metrics["slot_f1"] + metrics["exact_match"]) / 3
             if score > best:
                 best, best_metrics, waited = score, metrics, 0
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
             else:
                 waited += 1
     if best_state is not None:
-        model.load_state_dict(best_state)
+        model.load_state_dict(best_state, strict=False)
     model.eval()
     return {"steps": step, "epochs": epoch, "batch_size": batch_size, "train_examples": len(examples),
             "validation_examples": len(validation), "validation": history, "loss": round(loss.item(), 4),
@@ -200,16 +218,16 @@ def _set_threads(threads: int | None) -> int:
 
 
 def _optimizer(model: JointBert, recipe: Recipe, steps: int):
-    """AdamW with a much higher learning rate for the fresh heads than for the pretrained encoder; linear
+    """AdamW over the adapters, the heads and the phrase-list weights (each its learning rate); linear
     warmup/decay."""
-    characters = [p for name, p in model.encoder.get_input_embeddings().named_parameters() if name == "added"]
-    encoder = [p for p in model.encoder.parameters() if p.requires_grad and not any(p is c for c in characters)]
-    features = [p for name, p in model.named_parameters() if "_features." in name]
-    heads = [p for name, p in model.named_parameters() if not name.startswith("encoder.") and "_features." not in name]
-    optimizer = torch.optim.AdamW([{"params": encoder, "lr": recipe.encoder_lr},
-                                   {"params": heads, "lr": recipe.head_lr},
-                                   {"params": features, "lr": recipe.feature_lr, "weight_decay": 0.0},
-                                   {"params": characters, "lr": recipe.character_lr, "weight_decay": 0.0}],
+    trained = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    groups = {"adapters": [], "heads": [], "features": []}
+    for name, parameter in trained:
+        groups["features" if "_features." in name else "adapters" if name.startswith("encoder.") else "heads"] \
+            .append(parameter)
+    optimizer = torch.optim.AdamW([{"params": groups["adapters"], "lr": recipe.adapter_lr},
+                                   {"params": groups["heads"], "lr": recipe.head_lr},
+                                   {"params": groups["features"], "lr": recipe.feature_lr, "weight_decay": 0.0}],
                                   weight_decay=recipe.weight_decay)
     warmup = max(1, int(steps * recipe.warmup))
 

@@ -75,5 +75,8 @@ class FeatureWeights(nn.Module):
         self.weight = nn.Parameter(torch.zeros(labels, channels))
         self.register_buffer("mask", torch.ones(labels, channels))
 
+    def masked(self) -> torch.Tensor:
+        return self.weight * self.mask
+
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return features.to(self.weight.dtype) @ (self.weight * self.mask).T
+        return features.to(self.weight.dtype) @ self.masked().T

@@ -7,15 +7,17 @@ plug in as `parsers`: objects with `parse(text) -> list[EntitySpan]`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import onnxruntime as ort
+from safetensors.numpy import load_file
 
 from luislite.domain.legacy import HIERARCHY_SEPARATOR
+from luislite.nlu import shared
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.prediction import EntitySpan, Prediction, RequestEntities
 from luislite.nlu.rules import RULES_FILE, Rules
@@ -29,13 +31,69 @@ class Parser(Protocol):
     def parse(self, text: str) -> list[EntitySpan]: ...
 
 
+class Network(Protocol):
+    def __call__(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Intent logits (batch, intents), then each tag layer's slot logits (batch, sub-tokens, tags), of
+        `input_ids`, `attention_mask` and, with phrase lists, `features` (batch, sub-tokens, channels)."""
+
+
+class AdaptedNetwork:
+    """An app's adapters and heads on its base model's shared graph: the encoder runs in the graph, the heads
+    (and phrase-list weights) in numpy."""
+
+    def __init__(self, encoder: shared.SharedEncoder, weights: dict[str, np.ndarray], pooling: str):
+        self.encoder = encoder
+        rank = next(array.shape[0] for name, array in weights.items() if name.endswith(".A"))
+        self.adapters = {name: weights[name] if name in weights else
+                         _zeros((rank, side) if name.endswith(".A") else (side, rank))
+                         for name, side in encoder.inputs.items()}  # a layer without adapters: zeros of the same rank
+        self.heads = {name: array for name, array in weights.items() if name not in self.adapters}
+        self.pooling = pooling
+        self.depths = sum(name.endswith(".bias") and name.startswith("slots.") for name in self.heads)
+
+    def __call__(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        mask = inputs["attention_mask"]
+        hidden = self.encoder.hidden(inputs["input_ids"], mask, self.adapters)
+        if self.pooling == "cls":
+            sentence = hidden[:, 0]
+        else:
+            weights = mask[..., None].astype(hidden.dtype)
+            sentence = (hidden * weights).sum(1) / np.maximum(weights.sum(1), 1)
+        intents = self._linear("intent", sentence)
+        slots = [self._linear(f"slots.{depth}", hidden) for depth in range(self.depths)]
+        if "features" in inputs:
+            intents = intents + inputs["features"].max(1) @ self.heads["intent.features"].T
+            slots = [logits + inputs["features"] @ self.heads[f"slots.{depth}.features"].T
+                     for depth, logits in enumerate(slots)]
+        return [intents, *slots]
+
+    def _linear(self, head: str, x: np.ndarray) -> np.ndarray:
+        return x @ self.heads[f"{head}.weight"].T + self.heads[f"{head}.bias"]
+
+
+@functools.lru_cache(maxsize=1024)
+def _zeros(shape: tuple[int, int]) -> np.ndarray:
+    """A zero matrix, one per shape and process, shared by the apps that feed it."""
+    return np.zeros(shape, dtype=np.float32)
+
+
+class GraphNetwork:
+    """A format-1 artifact's own ONNX graph: a whole fine-tuned encoder with its heads."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def __call__(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self.session.run(None, inputs)
+
+
 PATTERN_SCORE = 0.99  # the least score of the intent of a matching pattern
 
 
 class Recognizer:
-    def __init__(self, session: ort.InferenceSession, tokenizer, labels: dict, parsers: list[Parser] = (),
+    def __init__(self, network: Network, tokenizer, labels: dict, parsers: list[Parser] = (),
                  rules: Rules | None = None):
-        self.session = session
+        self.network = network
         self.tokenizer = tokenizer
         self.intents: list[str] = labels["intents"]
         self.tagset = TagSet.from_json(labels["tags"])
@@ -48,15 +106,19 @@ class Recognizer:
 
     @classmethod
     def load(cls, artifact_dir: Path, parsers: list[Parser] = (), model: str | None = None,
-             threads: int = 1) -> Recognizer:
-        """Serve `artifact_dir` with its default ONNX graph (`labels.json` "serve") or the file named `model`,
-        on `threads` onnxruntime intra-op threads."""
+             threads: int = 1, cache: Path | None = None) -> Recognizer:
+        """Serve `artifact_dir` on `threads` onnxruntime intra-op threads: its adapters on its base model's shared
+        graph (from the encoder `cache`), or a format-1 artifact's own ONNX graph (`labels.json` "serve", or the
+        file named `model`)."""
         artifact_dir = Path(artifact_dir)
         labels = json.loads((artifact_dir / "labels.json").read_text())
-        path = artifact_dir / (model or labels["serve"])
         rules = Rules.load(artifact_dir / RULES_FILE) if (artifact_dir / RULES_FILE).exists() else None  # older: none
-        session = _session(str(path), threads)
-        return cls(session, load_tokenizer(artifact_dir / "tokenizer.json"), labels, parsers, rules)
+        if labels.get("format", 1) >= 2:
+            encoder = shared.get(labels["encoder"], cache, threads)
+            network = AdaptedNetwork(encoder, load_file(artifact_dir / labels["serve"]), labels["pooling"])
+            return cls(network, encoder.tokenizer, labels, parsers, rules)
+        network = GraphNetwork(shared.session(str(artifact_dir / (model or labels["serve"])), threads))
+        return cls(network, load_tokenizer(artifact_dir / "tokenizer.json"), labels, parsers, rules)
 
     def entity(self, name: str) -> tuple[str, str] | None:
         """(name as the app spells it, span kind) of an entity of the app; None for an unknown name."""
@@ -79,7 +141,7 @@ class Recognizer:
         if self.phrases:
             inputs["features"] = np.zeros((1, ids.shape[1], self.phrases.channels), dtype=np.float32)
             inputs["features"][0, positions] = self.phrases.features(texts, matches)[kept]
-        intent_logits, *slot_logits = self.session.run(None, inputs)
+        intent_logits, *slot_logits = self.network(inputs)
         spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + \
             [p.parse(text) for p in self.parsers]
@@ -225,15 +287,6 @@ def _compose(composites: list[EntitySpan], spans: list[EntitySpan], rules: Rules
         if children:
             built.append(replace(composite, children=sorted(children, key=_order)))
     return [s for n, s in enumerate(spans) if n not in taken] + built
-
-
-def _session(path: str, threads: int) -> ort.InferenceSession:
-    """An onnxruntime session with `threads` intra-op threads (the caller keeps it: see services/publishing.py)."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:

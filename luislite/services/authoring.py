@@ -231,7 +231,8 @@ def delete_version(version: Version) -> None:
 def training_status(version: Version) -> str:
     """NeedsTraining, InProgress or Trained, as LUIS's VersionInfo says."""
     running = db.session.scalar(sa.select(TrainingJob.id).where(
-        TrainingJob.version_pk == version.pk, TrainingJob.status.in_(("Queued", "InProgress"))))
+        TrainingJob.version_pk == version.pk, TrainingJob.kind == "train",
+        TrainingJob.status.in_(("Queued", "InProgress"))))
     if running:
         return "InProgress"
     return "Trained" if version.trained_revision == version.revision else "NeedsTraining"

@@ -2,10 +2,12 @@
 (`luislite serve --package`) serves from them, as LUIS's container did.
 
 A package holds `manifest.json` and, under `model/`, the files serving reads (`store.serving_files`: labels,
-tokenizer, rules and the served ONNX graph). The manifest says its format, the luislite that wrote it, the app,
-version and slot it is (with the app's publish settings) and the sha256 of every other file. A node checks all of
-that before serving: a package it cannot serve is refused, naming the file. Nothing in a package is executed or
-unpickled: it is JSON, a tokenizer and ONNX graphs.
+rules and the app's adapters; a model of format 1 its tokenizer and ONNX graph). The shared encoder the adapters
+run on is not in it: the node has it (a shipped encoder, exported by `luislite encoders`). The manifest says its
+format, the luislite that wrote it, the app, version and slot it is (with the app's publish settings) and the
+sha256 of every other file. A node checks all of that before serving: a package it cannot serve is refused,
+naming the file. Nothing in a package is executed or unpickled: it is JSON, safetensors, a tokenizer and ONNX
+graphs.
 """
 from __future__ import annotations
 
@@ -164,7 +166,7 @@ def _extract(file: Path, models: Path) -> dict:
                 raise PackageError(f"{file}: {name} does not match its sha256 in the manifest (changed or damaged).")
             (target / PurePosixPath(name).name).write_bytes(data)
     if not (target / json.loads((target / "labels.json").read_text())["serve"]).is_file():
-        raise PackageError(f"{file}: missing the ONNX graph its labels.json serves.")
+        raise PackageError(f"{file}: missing the model file its labels.json serves.")
     return manifest
 
 

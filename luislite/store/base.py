@@ -17,11 +17,12 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 600  # an artifact this young may be written by a job that has not recorded it yet
-SERVING_FILES = ("labels.json", "tokenizer.json", "rules.json")  # and the ONNX graph labels.json names
+SERVING_FILES = ("labels.json", "tokenizer.json", "rules.json")  # and the weights labels.json names
 
 
 def serving_files(directory: Path) -> list[Path]:
-    """The files of a model directory that serving reads (not the torch weights nor the graph it does not serve)."""
+    """The files of a model directory that serving reads: its adapters (or, in format 1, its ONNX graph and
+    tokenizer, not the torch weights nor the graph it does not serve), labels and rules."""
     names = [*SERVING_FILES, json.loads((directory / "labels.json").read_text())["serve"]]
     return [directory / name for name in names if (directory / name).exists()]
 

@@ -9,18 +9,20 @@ import sqlalchemy as sa
 
 from luislite.domain.appversion import MLEntity, CompositeEntity
 from luislite.services.authoring import load
-from luislite.db import Example, TrainingJob, Version, db, utcnow
+from luislite.db import Example, Publication, TrainingJob, Version, db, utcnow
 
 STATUS_IDS = {"Success": 0, "Fail": 1, "UpToDate": 2, "InProgress": 3, "Queued": 9}
 ACTIVE = ("Queued", "InProgress")
 CANCELLED = "Cancelled: the training was cancelled."
+SUPERSEDED = "Superseded: the version was trained again."
 # An InProgress job without a heartbeat this long belongs to a dead worker: with heartbeats every 5 s (worker.py)
 # and every worker looking every 10 s, a dead worker's job fails within 55 s.
 STALE_AFTER = timedelta(seconds=45)
 
 
-def latest_job(version: Version) -> TrainingJob | None:
-    return db.session.scalar(sa.select(TrainingJob).where(TrainingJob.version_pk == version.pk)
+def latest_job(version: Version, kind: str = "train") -> TrainingJob | None:
+    return db.session.scalar(sa.select(TrainingJob).where(TrainingJob.version_pk == version.pk,
+                                                          TrainingJob.kind == kind)
                              .order_by(TrainingJob.id.desc()).limit(1))
 
 
@@ -33,6 +35,9 @@ def enqueue(version: Version) -> str:
         return job.status
     count = db.session.scalar(sa.select(sa.func.count()).where(Example.version_pk == version.pk))
     db.session.add(TrainingJob(version_pk=version.pk, revision=version.revision, example_count=count))
+    db.session.execute(sa.update(TrainingJob).where(  # the model it would refine is about to be replaced anyway
+        TrainingJob.version_pk == version.pk, TrainingJob.kind == "refine", TrainingJob.status.in_(ACTIVE))
+        .values(status="Fail", finished=utcnow(), failure_reason=SUPERSEDED))
     return "Queued"
 
 
@@ -49,6 +54,10 @@ def model_statuses(version: Version) -> list[dict]:
         details["failureReason"] = job.failure_reason
     if job.progress:
         details["progress"] = job.progress
+    refinement = latest_job(version, "refine")
+    if job.status == "Success" and refinement and refinement.replaces == job.artifact:
+        details["refinement"] = {"status": refinement.status} | (  # luislite's: the quick model is being refined
+            {"progress": refinement.progress} if refinement.progress else {})
     definition = load(version)
     models = definition.intents + [e for e in definition.entities if isinstance(e, (MLEntity, CompositeEntity))]
     return [{"modelId": model.id, "details": dict(details)} for model in models]
@@ -65,7 +74,8 @@ def claim_next(table=TrainingJob) -> int | None:
     db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
     if queued is None:
         return None
-    oldest = sa.select(table.id).where(table.status == "Queued").order_by(table.id).limit(1) \
+    refinements_last = (table.kind != "train",) if table is TrainingJob else ()
+    oldest = sa.select(table.id).where(table.status == "Queued").order_by(*refinements_last, table.id).limit(1) \
         .with_for_update(skip_locked=True)
     now = utcnow()
     job_id = db.session.scalar(sa.update(table).where(table.id == oldest.scalar_subquery(), table.status == "Queued")
@@ -93,18 +103,49 @@ def cancel(job_id: int) -> bool:
                               .values(status="Fail", finished=utcnow(), failure_reason=CANCELLED)).rowcount == 1
 
 
-def finish(job_id: int, artifact: str | None, revision: int, failure: str | None = None) -> None:
-    """Record the outcome of an InProgress job; on success the version now serves `artifact`, trained at `revision`."""
+def finish(job_id: int, artifact: str | None, revision: int, failure: str | None = None,
+           refine: bool = False) -> None:
+    """Record the outcome of an InProgress job (of either kind); on a training's success the version now serves
+    `artifact`, trained at `revision`, and with `refine` (a quick model) a refinement of it is queued."""
     now = utcnow()
-    active = sa.and_(TrainingJob.id == job_id, TrainingJob.status == "InProgress")
-    ended = db.session.execute(sa.update(TrainingJob).where(active).values(
-        status="Fail" if failure else "Success", finished=now, failure_reason=failure, artifact=artifact)).rowcount
+    ended = _end(job_id, failure, artifact)
     if ended and not failure:
-        version_pk = sa.select(TrainingJob.version_pk).where(TrainingJob.id == job_id).scalar_subquery()
+        job = db.session.get(TrainingJob, job_id)
         newer = sa.or_(Version.trained_revision.is_(None), Version.trained_revision <= revision)  # never go back
-        db.session.execute(sa.update(Version).where(Version.pk == version_pk, newer).values(
+        db.session.execute(sa.update(Version).where(Version.pk == job.version_pk, newer).values(
             artifact=artifact, trained_revision=revision, trained_at=now))
+        if refine:
+            db.session.add(TrainingJob(version_pk=job.version_pk, revision=revision, example_count=job.example_count,
+                                       kind="refine", replaces=artifact))
     db.session.commit()
+
+
+def refined(job_id: int, artifact: str) -> None:
+    """Record the success of an InProgress refinement: what served the quick model it replaces (the version, its
+    slots) now serves `artifact`. (A failed one ends with `finish`.)"""
+    if _end(job_id, None, artifact):
+        job = db.session.get(TrainingJob, job_id)
+        db.session.execute(sa.update(Version).where(Version.pk == job.version_pk, Version.artifact == job.replaces)
+                           .values(artifact=artifact))
+        db.session.execute(sa.update(Publication).where(Publication.artifact == job.replaces)
+                           .values(artifact=artifact))
+    db.session.commit()
+
+
+def _end(job_id: int, failure: str | None, artifact: str | None) -> bool:
+    """End an InProgress job (Success or Fail); whether it was still InProgress."""
+    active = sa.and_(TrainingJob.id == job_id, TrainingJob.status == "InProgress")
+    return db.session.execute(sa.update(TrainingJob).where(active).values(
+        status="Fail" if failure else "Success", finished=utcnow(), failure_reason=failure,
+        artifact=artifact)).rowcount == 1
+
+
+def superseded(job: TrainingJob) -> bool:
+    """Whether a refinement has nothing left to refine: its version was trained again since (nor does any slot
+    serve its quick model)."""
+    version = db.session.get(Version, job.version_pk)
+    serving = db.session.scalar(sa.select(sa.func.count()).where(Publication.artifact == job.replaces))
+    return (version is None or version.artifact != job.replaces) and not serving
 
 
 def recover_stale(table=TrainingJob, reason: str = "Interrupted: the training worker stopped.") -> int:

@@ -78,17 +78,24 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 
 def train_job(app, job_id: int) -> None:
+    """Train a job's version: a quick model first where the recipe has one (then a refinement of it is queued), or
+    for a refinement job the full recipe, which replaces the quick model wherever it still serves."""
     from luislite.nlu.encoder import base_model_dir
     from luislite.nlu.fit import Recipe, train  # torch loads only in the worker
 
-    version = db.session.get(Version, db.session.get(TrainingJob, job_id).version_pk)
+    job = db.session.get(TrainingJob, job_id)
+    refining, version = job.kind == "refine", db.session.get(Version, job.version_pk)
     if version is None:  # deleted while queued
         jobs.finish(job_id, None, 0, "The version was deleted.")
         return
-    definition, revision, app_id = load(version, utterances=True), version.revision, version.app_id
+    if refining and jobs.superseded(job):
+        jobs.finish(job_id, None, 0, jobs.SUPERSEDED)
+        return
+    definition, revision, app_id = load(version, utterances=True), job.revision, version.app_id
     config, stats = app.config["LUISLITE"], {}
     what = f"app {version.app_id} version {version.version_id}"
-    log.info("training %s: %d utterances, %d intents", what, len(definition.utterances), len(definition.intents))
+    log.info("%s %s: %d utterances, %d intents", "refining" if refining else "training", what,
+             len(definition.utterances), len(definition.intents))
     db.session.close()  # training takes minutes: hold no transaction (and no row) until `finish`
     heartbeat = _Heartbeat(app, job_id)
 
@@ -96,11 +103,12 @@ def train_job(app, job_id: int) -> None:
         base_model = base_model_dir(config.base_model_for(definition.culture), definition.culture,
                                     config.encoder_cache)
         stats.update(train(definition, out_dir, base_model, heartbeat.update, threads=config.train_threads,
-                           recipe=Recipe(**config.train_recipe)))
+                           recipe=Recipe(**config.train_recipe), cache=config.encoder_cache, quick=not refining))
 
     try:
         artifact = store.current().write(fit, prefix=app_id)
-        _evaluate_for_clu(job_id, artifact)
+        if not refining:
+            _evaluate_for_clu(job_id, artifact)
     except jobs.Cancelled:
         log.info("training job %s cancelled", job_id)
         return
@@ -109,8 +117,11 @@ def train_job(app, job_id: int) -> None:
         return
     finally:
         heartbeat.stop()
-    log.info("trained %s in %s", what, _figures(stats))
-    jobs.finish(job_id, artifact, revision)
+    log.info("%s %s in %s", "refined" if refining else "trained", what, _figures(stats))
+    if refining:
+        jobs.refined(job_id, artifact)
+    else:
+        jobs.finish(job_id, artifact, revision, refine=stats["quick"])
     publishing.collect_garbage()
 
 

@@ -2,7 +2,10 @@
 tests/conftest.py)."""
 from __future__ import annotations
 
+import json
 import re
+
+import numpy as np
 
 from luislite.domain.appversion import AppVersion, Child, Intent, Label, MLEntity, Role, Utterance
 
@@ -85,3 +88,24 @@ TRAVEL = {
     "None": ["what is the capital of peru", "my cat is sleeping", "the sky is blue", "i like turtles"],
 }
 
+
+def assert_served_agrees(artifact, features=None):
+    """The served network (the shared int8 graph fed the app's adapters, numpy heads) answers the logits of the
+    trained torch model, up to int8's error, and exactly the same intent and tags."""
+    import torch
+
+    from luislite.nlu.artifact import load_model
+    from luislite.nlu.recognizer import Recognizer
+
+    ids = np.array([[101, 4965, 1037, 3462, 2013, 3000, 2000, 2414, 102]], dtype=np.int64)
+    inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    if features is not None:
+        inputs["features"] = features
+    served = Recognizer.load(artifact).network(inputs)
+    with torch.no_grad():
+        reference = load_model(artifact)(*(torch.from_numpy(v) for v in inputs.values()))
+    layers = json.loads((artifact / "labels.json").read_text())["tags"]["layers"]
+    assert len(served) == len(reference) == 1 + len(layers)
+    for a, b in zip(served, reference):
+        np.testing.assert_allclose(a, b.numpy(), atol=0.15 * np.abs(b.numpy()).max())
+        np.testing.assert_array_equal(a.argmax(-1), b.numpy().argmax(-1))

@@ -10,15 +10,14 @@ from safetensors.numpy import load_file
 
 from luislite.domain.appversion import AppVersion, Child, MLEntity
 from luislite.errors import AppVersionError
-from luislite.nlu.artifact import load_model
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.recognizer import Recognizer
 
-from brace_markup import TRAVEL, make_app, parse, travel_entities
+from brace_markup import TRAVEL, assert_served_agrees, make_app, parse, travel_entities
 
 LUIS_APPS = Path(__file__).resolve().parents[1] / "fixtures" / "luis-apps"
-FAST = Recipe(encoder_lr=2e-3, head_lr=5e-3, min_steps=20, min_epochs=1)
+FAST = Recipe(adapter_lr=1e-2, head_lr=1e-1, min_steps=20, min_epochs=1)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def travel(tiny_model, tmp_path_factory):
     out = tmp_path_factory.mktemp("artifacts") / "travel"
     seen = []
     stats = train(make_app(TRAVEL, travel_entities()), out, tiny_model, seen.append,
-                  recipe=Recipe(encoder_lr=3e-3, head_lr=1e-2, min_steps=400), threads=1)
+                  recipe=Recipe(adapter_lr=1e-2, head_lr=1e-1, min_steps=400), threads=1)
     return out, stats, seen
 
 
@@ -50,8 +49,7 @@ def test_small_app_fits_its_training_data(travel):
 
 def test_artifact_files_and_labels(travel):
     out, _, _ = travel
-    assert {"weights.safetensors", "labels.json", "tokenizer.json", "config.json", "model.onnx",
-            "model.int8.onnx"} <= {p.name for p in out.iterdir()}
+    assert {p.name for p in out.iterdir()} == {"adapters.safetensors", "labels.json", "rules.json"}
     labels = json.loads((out / "labels.json").read_text())
     assert labels["intents"][0] == "None" and len(labels["intents"]) == 6
     assert [s["path"] for s in labels["tags"]["layers"][1]] == \
@@ -61,22 +59,13 @@ def test_artifact_files_and_labels(travel):
 
 def test_prediction_threads_are_given_to_onnxruntime(travel):
     for threads in (1, 2):
-        assert Recognizer.load(travel[0], threads=threads).session.get_session_options().intra_op_num_threads == threads
+        session = Recognizer.load(travel[0], threads=threads).network.encoder.session
+        assert session.get_session_options().intra_op_num_threads == threads
 
 
-def test_onnx_agrees_with_torch(travel):
-    import torch
-
+def test_served_network_agrees_with_torch(travel):
     out, _, _ = travel
-    model = load_model(out)
-    recognizer = Recognizer.load(out, model="model.onnx")
-    ids = np.array([[101, 4965, 1037, 3462, 2013, 3000, 2000, 2414, 102]], dtype=np.int64)
-    onnx = recognizer.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-    with torch.no_grad():
-        reference = model(torch.from_numpy(ids), torch.ones(1, ids.shape[1], dtype=torch.long))
-    assert len(onnx) == len(reference) == 3
-    for a, b in zip(onnx, reference):
-        np.testing.assert_allclose(a, b.numpy(), atol=1e-4)
+    assert_served_agrees(out)
 
 
 def test_same_seed_same_weights(tiny_model, tmp_path):
@@ -84,7 +73,7 @@ def test_same_seed_same_weights(tiny_model, tmp_path):
     train(version, tmp_path / "a", tiny_model, recipe=FAST)
     train(version, tmp_path / "b", tiny_model, recipe=FAST)
     train(version, tmp_path / "c", tiny_model, recipe=FAST, seed=14)
-    a, b, c = (load_file(tmp_path / name / "weights.safetensors") for name in "abc")
+    a, b, c = (load_file(tmp_path / name / "adapters.safetensors") for name in "abc")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not all(np.array_equal(a[k], c[k]) for k in a)
 
