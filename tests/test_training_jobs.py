@@ -121,6 +121,51 @@ def test_an_older_job_finishing_last_keeps_the_newer_model(flask_app):
     assert authoring.training_status(version) == "Trained"
 
 
+def test_a_quick_model_is_refined_where_it_still_serves(flask_app):
+    """A training that answered with a quick model queues its refinement, which waits behind trainings; once done,
+    the version and every slot that served the quick model serve the refined one, and the status says so."""
+    from luislite.db import Publication
+    from luislite.services import authoring
+
+    version = db.session.scalar(db.select(Version))
+    jobs.enqueue(version)
+    db.session.commit()
+    trained = jobs.claim_next()
+    jobs.finish(trained, "quick-model", version.revision, refine=True)
+    db.session.add(Publication(app_id=version.app_id, slot="production", version_id="0.1", artifact="quick-model"))
+    db.session.add(Publication(app_id=version.app_id, slot="staging", version_id="0.1", artifact="older-model"))
+    other = db.session.scalar(db.select(Version))
+    db.session.commit()
+    assert jobs.model_statuses(other)[0]["details"]["refinement"] == {"status": "Queued"}
+    refinement = jobs.latest_job(other, "refine")
+    assert (refinement.replaces, refinement.revision) == ("quick-model", version.revision)
+    assert authoring.training_status(other) == "Trained"  # a refinement is not a training: the version is trained
+    assert jobs.claim_next() == refinement.id
+    jobs.refined(refinement.id, "refined-model")
+    db.session.expire_all()
+    version = db.session.scalar(db.select(Version))
+    assert version.artifact == "refined-model"
+    slots = dict(db.session.execute(db.select(Publication.slot, Publication.artifact)).all())
+    assert slots == {"production": "refined-model", "staging": "older-model"}
+    assert jobs.model_statuses(version)[0]["details"]["refinement"] == {"status": "Success"}
+
+
+def test_training_again_supersedes_a_queued_refinement(flask_app):
+    from luislite.services import authoring
+
+    version = db.session.scalar(db.select(Version))
+    jobs.enqueue(version)
+    db.session.commit()
+    jobs.finish(jobs.claim_next(), "quick-model", version.revision, refine=True)
+    version = db.session.scalar(db.select(Version))
+    authoring.touch(version)
+    assert jobs.enqueue(version) == "Queued"
+    db.session.commit()
+    refinement = jobs.latest_job(version, "refine")
+    assert (refinement.status, refinement.failure_reason) == ("Fail", jobs.SUPERSEDED)
+    assert jobs.claim_next() == jobs.latest_job(version).id  # the new training, not the refinement
+
+
 def _status(server, app_id: str) -> dict:
     response = requests.get(f"{server.url}{AUTHORING}/apps/{app_id}/versions/0.1/train",
                             headers={"Ocp-Apim-Subscription-Key": server.key}, timeout=30)

@@ -44,14 +44,14 @@ def save(model: JointBert, labels: dict, out_dir: Path, rules: dict | None = Non
 
 def app_weights(model: JointBert) -> dict[str, torch.Tensor]:
     """What an app owns: its adapter matrices by graph input, its heads and (masked) phrase-list weights."""
-    weights = adapters.weights(model.encoder) | {"intent.weight": model.intent_head.weight,
+    weights = adapters.weights(model.encoder) | {"intent.weight": model.intent_head.weight,  # adapters in fp16
                                                  "intent.bias": model.intent_head.bias}
     for depth, head in enumerate(model.slot_heads):
         weights |= {f"slots.{depth}.weight": head.weight, f"slots.{depth}.bias": head.bias}
     if model.features:
         weights["intent.features"] = model.intent_features.masked()
         weights |= {f"slots.{depth}.features": f.masked() for depth, f in enumerate(model.slot_features)}
-    return {name: tensor.detach().float().contiguous() for name, tensor in weights.items()}
+    return {name: tensor.detach().contiguous() for name, tensor in weights.items()}
 
 
 def quantize(source: Path, target: Path) -> None:

@@ -74,7 +74,7 @@ class AdaptedNetwork:
 @functools.lru_cache(maxsize=1024)
 def _zeros(shape: tuple[int, int]) -> np.ndarray:
     """A zero matrix, one per shape and process, shared by the apps that feed it."""
-    return np.zeros(shape, dtype=np.float32)
+    return np.zeros(shape, dtype=np.float16)
 
 
 class GraphNetwork:

@@ -3,7 +3,7 @@ its own adapters to (`luislite.nlu.adapters`).
 
 A base model's graph lives in the encoder cache as a directory named by the digest of the base model's weights:
 
-    encoder.int8.onnx   the encoder with every adapter matrix an input, int8 weights (one scale per channel)
+    encoder.int8.onnx   the encoder with every adapter matrix an fp16 input, int8 weights (one scale per channel)
     tokenizer.json      the base model's tokenizer, as apps use it
     shared.json         the base model's name and digest, the graph's adapter inputs (and their sizes)
 
@@ -29,7 +29,7 @@ import onnxruntime as ort
 from luislite.nlu import encoder as encoders
 from luislite.nlu.tokenize import load_tokenizer
 
-GRAPH = 1  # bump when `export` writes something else: caches then export anew
+GRAPH = 2  # bump when `export` writes something else: caches then export anew
 GRAPH_FILE, META_FILE, TOKENIZER_FILE = "encoder.int8.onnx", "shared.json", "tokenizer.json"
 log = logging.getLogger(__name__)
 _loaded: dict[tuple[Path, int], SharedEncoder] = {}
