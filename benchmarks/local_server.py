@@ -12,8 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def start_server(data_dir: Path, key: str, *options: str, **env: str) -> tuple[subprocess.Popen, str]:
-    """The server process and its URL, once `/health` answers; `options` go to `luislite serve`, `env` adds
-    LUISLITE_* settings."""
+    """The server process and its URL, once `/ready` answers 200 (its training worker is up, its encoder loaded:
+    a first training then takes as long as the next ones); `options` go to `luislite serve`, `env` adds LUISLITE_*
+    settings."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -23,10 +24,11 @@ def start_server(data_dir: Path, key: str, *options: str, **env: str) -> tuple[s
     process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "serve", "--port", str(port), *options],
                                cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
-            requests.get(f"{url}/health", timeout=2)
-            return process, url
+            if requests.get(f"{url}/ready", timeout=2).status_code == 200:
+                return process, url
         except requests.ConnectionError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     raise SystemExit(f"the server did not start; see {data_dir / 'server.log'}")

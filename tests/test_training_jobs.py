@@ -166,6 +166,32 @@ def test_training_again_supersedes_a_queued_refinement(flask_app):
     assert jobs.claim_next() == jobs.latest_job(version).id  # the new training, not the refinement
 
 
+def test_a_refinement_yields_to_a_waiting_training_and_is_queued_again(flask_app):
+    from luislite.services import authoring
+
+    version = db.session.scalar(db.select(Version))
+    jobs.enqueue(version)
+    db.session.commit()
+    jobs.finish(jobs.claim_next(), "quick-model", version.revision, refine=True)
+    refinement = jobs.claim_next()
+    heartbeat = worker._Heartbeat(flask_app, refinement, yields=True)
+    heartbeat.update({"step": 10})  # nothing waits: it goes on
+    authoring.create_app("another", "en-us")
+    db.session.commit()
+    other = db.session.scalar(db.select(Version).where(Version.pk != version.pk))
+    jobs.enqueue(other)
+    db.session.commit()
+    heartbeat._write()
+    with pytest.raises(jobs.Yielded):
+        heartbeat.update({"step": 20})
+    heartbeat.stop()
+    jobs.requeue(refinement)
+    db.session.expire_all()
+    assert (db.session.get(TrainingJob, refinement).status, db.session.get(TrainingJob, refinement).started) == \
+        ("Queued", None)
+    assert jobs.claim_next() == jobs.latest_job(other).id and jobs.claim_next() == refinement
+
+
 def _status(server, app_id: str) -> dict:
     response = requests.get(f"{server.url}{AUTHORING}/apps/{app_id}/versions/0.1/train",
                             headers={"Ocp-Apim-Subscription-Key": server.key}, timeout=30)

@@ -50,7 +50,12 @@ def add(encoder: nn.Module, rank: int, alpha: float, layers: int = 0) -> None:
     """Freeze `encoder` and put an adapter on each target layer of its top `layers` transformer layers (0: all)."""
     encoder.requires_grad_(False)
     stack = encoder.encoder.layer
-    for layer in stack[len(stack) - layers if layers else 0:]:
+    first = len(stack) - layers if layers else 0
+    for layer in stack[:first]:  # nothing to learn below the adapters: no dropout noise either (and less time)
+        for dropout in layer.modules():
+            if isinstance(dropout, nn.Dropout):
+                dropout.p = 0.0
+    for layer in stack[first:]:
         for target in TARGETS:
             parent_name, _, child = target.rpartition(".")
             parent = layer.get_submodule(parent_name)

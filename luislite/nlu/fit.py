@@ -52,7 +52,7 @@ class Recipe:
     validation_share: float = 0.1
     max_validation: int = 700
     patience: int = 2
-    quick_steps: int = 100  # the quick model's least steps (`quick`); 0: no quick model
+    quick_steps: int = 70  # the quick model's least steps (`quick`); 0: no quick model
     quick_batch: int = 16
     quick_adapter_lr: float = 3e-3
     quick_adapter_layers: int = 3

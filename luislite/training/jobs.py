@@ -88,6 +88,25 @@ class Cancelled(Exception):
     """Raised in a worker whose job was cancelled while it trained."""
 
 
+class Yielded(Exception):
+    """Raised in a worker refining a model while a training waits: the refinement goes back to the queue."""
+
+
+def trainings_waiting() -> bool:
+    """Whether a training (not a refinement) is queued."""
+    waiting = db.session.scalar(sa.select(TrainingJob.id).where(TrainingJob.kind == "train",
+                                                                TrainingJob.status == "Queued").limit(1))
+    db.session.rollback()
+    return waiting is not None
+
+
+def requeue(job_id: int) -> None:
+    """Put an InProgress job back in the queue, to start again from the beginning."""
+    db.session.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id, TrainingJob.status == "InProgress")
+                       .values(status="Queued", started=None, heartbeat=None, progress={}))
+    db.session.commit()
+
+
 def report_progress(job_id: int, progress: dict, table=TrainingJob) -> bool:
     """Record an InProgress job's progress and heartbeat; False when it is no longer InProgress (cancelled)."""
     updated = db.session.execute(sa.update(table).where(table.id == job_id, table.status == "InProgress")

@@ -20,7 +20,7 @@ from luislite.errors import LuisliteError
 from luislite.training import jobs
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 5  # a running job's heartbeat: 9 in jobs.STALE_AFTER, so a busy database rarely misses them all
 RECOVER_SECONDS = 10  # how often a worker fails jobs whose worker died (and collects garbage)
 ALIVE_SECONDS = 5  # how often the worker refreshes its heartbeat file for /ready
@@ -33,6 +33,8 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
     """
     if parent_pid:
         threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    if not once:
+        _warm_up(app.config["LUISLITE"])
     with app.app_context():
         recovered, beating = 0.0, once  # a long-running worker beats for /ready once it has used the database
         while True:
@@ -59,6 +61,18 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
             if once:
                 return
             time.sleep(POLL_SECONDS)
+
+
+def _warm_up(config) -> None:
+    """Import torch and transformers and load the English encoder before the first job (and before /ready), so that
+    a first Train answers as fast as the next ones rather than seconds later."""
+    try:
+        from luislite.nlu.encoder import base_model_dir
+        from luislite.nlu.fit import pretrained
+
+        pretrained(base_model_dir(config.base_model_for("en-us"), "en-us", config.encoder_cache))
+    except Exception:  # a missing encoder fails the jobs that need it, each with its reason
+        log.warning("could not load the English encoder ahead of training", exc_info=True)
 
 
 def _beat(data_dir) -> None:
@@ -97,7 +111,7 @@ def train_job(app, job_id: int) -> None:
     log.info("%s %s: %d utterances, %d intents", "refining" if refining else "training", what,
              len(definition.utterances), len(definition.intents))
     db.session.close()  # training takes minutes: hold no transaction (and no row) until `finish`
-    heartbeat = _Heartbeat(app, job_id)
+    heartbeat = _Heartbeat(app, job_id, yields=refining)
 
     def fit(out_dir):
         base_model = base_model_dir(config.base_model_for(definition.culture), definition.culture,
@@ -111,6 +125,10 @@ def train_job(app, job_id: int) -> None:
             _evaluate_for_clu(job_id, artifact)
     except jobs.Cancelled:
         log.info("training job %s cancelled", job_id)
+        return
+    except jobs.Yielded:  # a Train answers within seconds even while the worker refines
+        log.info("refinement job %s queued again: a training waits", job_id)
+        jobs.requeue(job_id)
         return
     except Exception as error:  # any failure becomes a Fail status the client can read
         jobs.finish(job_id, None, revision, _failed(app, job_id, error))
@@ -179,19 +197,24 @@ def _failed(app, job_id: int, error: Exception) -> str:
 
 
 class _Heartbeat:
-    """Writes progress (and so a heartbeat) from the training loop at most every few seconds, plus a timer."""
+    """Writes progress (and so a heartbeat) from the training loop at most every few seconds, plus a timer; with
+    `yields`, it also looks whether a training waits."""
 
-    def __init__(self, app, job_id: int, table=TrainingJob):
+    def __init__(self, app, job_id: int, table=TrainingJob, yields: bool = False):
         self.app, self.job_id, self.table, self.progress, self.last = app, job_id, table, {}, 0.0
-        self.cancelled = False
+        self.cancelled = self.yielded = False
+        self.yields = yields
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
         self._thread.start()
 
     def update(self, progress: dict) -> None:
-        """Called from the training loop: raises jobs.Cancelled once the job was cancelled."""
+        """Called from the training loop: raises jobs.Cancelled once the job was cancelled, jobs.Yielded once a
+        training waits for a job that yields."""
         if self.cancelled:
             raise jobs.Cancelled(self.job_id)
+        if self.yielded:
+            raise jobs.Yielded(self.job_id)
         self.progress = dict(progress)
         if time.monotonic() - self.last > 1.0:
             self._write()
@@ -201,6 +224,7 @@ class _Heartbeat:
         try:
             with self.app.app_context():
                 self.cancelled = not jobs.report_progress(self.job_id, self.progress, self.table)
+                self.yielded = self.yields and jobs.trainings_waiting()
         except Exception:  # progress is informative: a busy database must not fail the training
             log.warning("could not record training progress", exc_info=True)
 
