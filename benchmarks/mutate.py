@@ -113,8 +113,8 @@ MUTATIONS = [
              ("tests/test_errors.py",)),
     Mutation("train-never-success", "a finished training stays InProgress (the model still serves)",
              "luislite/training/jobs.py",
-             'status="Fail" if failure else "Success", finished=now,',
-             'status="Fail" if failure else "InProgress", finished=now,',
+             'status="Fail" if failure else "Success", finished=utcnow(),',
+             'status="Fail" if failure else "InProgress", finished=utcnow(),',
              ("tests/test_training_jobs.py",)),
     Mutation("composite-children-dropped", "a composite the model finds answers without its children",
              "luislite/nlu/recognizer.py",
@@ -142,6 +142,21 @@ MUTATIONS = [
     Mutation("package-links-extracted", "a package's symbolic links and nested paths are accepted",
              "luislite/services/packages.py", "    if not member.isfile() or path.parts", "    if path.parts",
              ("tests/test_packages.py",)),
+    Mutation("adapters-ignored", "the shared encoder is fed zeros for an app's adapters: every app predicts with the "
+             "bare pretrained encoder and its own heads", "luislite/nlu/recognizer.py",
+             "{name: weights[name] if name in weights else", "{name: 0 * weights[name] if name in weights else",
+             ("tests/nlu/test_fit.py", "tests/nlu/test_features.py")),
+    Mutation("adapter-scale-unfolded", "the served adapters' B lacks its alpha / rank scale",
+             "luislite/nlu/adapters.py", "(self.B * self.scale).detach().half()", "self.B.detach().half()",
+             ("tests/nlu/test_adapters.py", "tests/nlu/test_fit.py")),
+    Mutation("refined-slots-kept", "a refinement replaces the version's quick model but not the slots serving it",
+             "luislite/training/jobs.py",
+             "        db.session.execute(sa.update(Publication).where(Publication.artifact == job.replaces)\n"
+             "                           .values(artifact=artifact))\n", "",
+             ("tests/test_training_jobs.py",)),
+    Mutation("refinement-never-yields", "a refinement holds the worker while trainings wait",
+             "luislite/training/worker.py", "self.yielded = self.yields and jobs.trainings_waiting()",
+             "self.yielded = False", ("tests/test_training_jobs.py",)),
 ]
 
 
