@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from conftest import Http
-from tiny_app import (signal_all, stop_in_training, train, trained_travel_app, training_status, wait_refined,
+from tiny_app import (signal_all, stop_in_training, train, trained_travel_app, training_status,
                       wait_until)
 
 INTENTS = ["AddToPlaylist", "BookRestaurant", "GetWeather", "PlayMusic", "RateBook", "SearchCreativeWork",
@@ -220,7 +220,6 @@ def test_kill_during_training_fails_the_job_and_keeps_the_published_model(start_
     server = start_server(data_dir=tmp_path, **env)
     http = Http(server, server.key)
     app_id = trained_travel_app(http)  # 0.1 trained and serving production
-    wait_refined(http, app_id)
     served = predict(server, app_id)
     assert http.post(f"/apps/{app_id}/versions/0.1/clone", json={"version": "0.2"}).status_code == 201
     examples = [{"text": f"book flight number {n} to lima", "intentName": "BookFlight"} for n in range(100)]

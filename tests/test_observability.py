@@ -10,7 +10,7 @@ from luislite.services import readiness as health
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
 from luislite.training import jobs, worker
-from tiny_app import trained_travel_app, wait_refined
+from tiny_app import trained_travel_app
 
 KEY = "00000000-1111-4222-8333-444444444444"
 
@@ -99,7 +99,6 @@ def test_one_json_line_per_request(server, new_app):
 
 def test_a_training_logs_one_line_at_start_and_one_at_finish(tiny_server, tiny_http):
     app_id = trained_travel_app(tiny_http)
-    wait_refined(tiny_http, app_id)
     output = tiny_server.output()
     lines = [line for line in output.splitlines() if app_id in line and not line.startswith('{"time"')]
     assert len(lines) == 4, lines  # the quick model's training, then its refinement

@@ -72,7 +72,8 @@ def wait_refined(http, app_id: str, version: str = "0.1") -> None:
 
 
 def trained_travel_app(http) -> str:
-    """The id of a new travel app, version 0.1 trained and published to production."""
+    """The id of a new travel app, version 0.1 trained, published to production and refined: what it serves no
+    longer changes."""
     response = http.post("/apps/", json={"name": f"travel-{uuid.uuid4().hex[:8]}", "culture": "en-us"})
     assert response.status_code == 201, response.text
     app_id = response.json()
@@ -84,6 +85,7 @@ def trained_travel_app(http) -> str:
     train(http, app_id)
     response = http.post(f"/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False})
     assert response.status_code == 201, response.text
+    wait_refined(http, app_id)
     return app_id
 
 
