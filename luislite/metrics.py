@@ -36,6 +36,7 @@ LOADED_BYTES = prom.Gauge("luislite_loaded_model_bytes", "Estimated memory of th
                           multiprocess_mode="livesum")
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # the format `generate_latest` writes
 JOB_STATES = ("Queued", "InProgress", "Success", "Fail")
+JOB_KINDS = ("train", "refine")
 TRAINING_BUCKETS = (10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
 
@@ -73,24 +74,30 @@ class _Snapshot:
 
 
 def _training_jobs() -> GaugeMetricFamily:
-    counts = dict(db.session.execute(sa.select(TrainingJob.status, sa.func.count()).group_by(TrainingJob.status)).all())
-    family = GaugeMetricFamily("luislite_training_jobs", "Training jobs in the database, by state.", labels=["state"])
-    for state in JOB_STATES:
-        family.add_metric([state], counts.get(state, 0))
+    rows = db.session.execute(sa.select(TrainingJob.kind, TrainingJob.status, sa.func.count())
+                              .group_by(TrainingJob.kind, TrainingJob.status)).all()
+    counts = {(kind, status): count for kind, status, count in rows}
+    family = GaugeMetricFamily("luislite_training_jobs", "Training jobs in the database, by kind (a training, or "
+                               "the refinement of its quick model) and state.", labels=["kind", "state"])
+    for kind in JOB_KINDS:
+        for state in JOB_STATES:
+            family.add_metric([kind, state], counts.get((kind, state), 0))
     return family
 
 
 def _training_durations() -> GaugeHistogramMetricFamily:
-    """Durations of the jobs in the database that ran to an end, by outcome (a gauge: deleting a version drops
-    its jobs)."""
-    rows = db.session.execute(sa.select(TrainingJob.status, TrainingJob.started, TrainingJob.finished).where(
+    """Durations of the jobs in the database that ran to an end, by kind and outcome (a gauge: deleting a version
+    drops its jobs)."""
+    rows = db.session.execute(sa.select(TrainingJob.kind, TrainingJob.status, TrainingJob.started,
+                                        TrainingJob.finished).where(
         TrainingJob.status.in_(("Success", "Fail")), TrainingJob.started.is_not(None))).all()
     family = GaugeHistogramMetricFamily("luislite_training_duration_seconds", "Durations of the training jobs in "
-                                        "the database that ran, by outcome.", labels=["state"])
-    for state in ("Success", "Fail"):
-        seconds = [(finished - started).total_seconds() for status, started, finished in rows if status == state]
-        buckets = [(str(bound), sum(s <= bound for s in seconds)) for bound in TRAINING_BUCKETS]
-        family.add_metric([state], buckets + [("+Inf", len(seconds))], sum(seconds))
+                                        "the database that ran, by kind and outcome.", labels=["kind", "state"])
+    for kind in JOB_KINDS:
+        for state in ("Success", "Fail"):
+            seconds = [(end - start).total_seconds() for k, status, start, end in rows if (k, status) == (kind, state)]
+            buckets = [(str(bound), sum(s <= bound for s in seconds)) for bound in TRAINING_BUCKETS]
+            family.add_metric([kind, state], buckets + [("+Inf", len(seconds))], sum(seconds))
     return family
 
 

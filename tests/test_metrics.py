@@ -80,10 +80,13 @@ def test_models_jobs_and_heartbeats(served, postgres_server):
     # models in the database (PostgreSQL's default) are copied into a cache; on SQLite they stay in the data dir
     cache = samples.get(("luislite_model_cache_bytes", ()))
     assert cache > 0 if postgres_server else cache is None
-    assert samples[("luislite_training_jobs", (("state", "Success"),))] == 1
-    assert samples[("luislite_training_jobs", (("state", "Queued"),))] == 0
-    assert samples[("luislite_training_duration_seconds_gcount", (("state", "Success"),))] == 1
-    assert samples[("luislite_training_duration_seconds_bucket", (("le", "+Inf"), ("state", "Success")))] == 1
+    # one training, whose quick model was then refined
+    for kind in ("train", "refine"):
+        assert samples[("luislite_training_jobs", (("kind", kind), ("state", "Success")))] == 1
+        assert samples[("luislite_training_jobs", (("kind", kind), ("state", "Queued")))] == 0
+        assert samples[("luislite_training_duration_seconds_gcount", (("kind", kind), ("state", "Success")))] == 1
+        buckets = ("luislite_training_duration_seconds_bucket", (("kind", kind), ("le", "+Inf"), ("state", "Success")))
+        assert samples[buckets] == 1
     assert 0 <= samples[("luislite_worker_heartbeat_age_seconds", ())] < 30
 
 
