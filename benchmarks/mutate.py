@@ -157,6 +157,9 @@ MUTATIONS = [
     Mutation("refinement-never-yields", "a refinement holds the worker while trainings wait",
              "luislite/training/worker.py", "self.yielded = self.yields and jobs.trainings_waiting()",
              "self.yielded = False", ("tests/test_training_jobs.py",)),
+    Mutation("deep-floor-ignored", "apps on the 12-layer multilingual encoder train English's 300 steps",
+             "luislite/nlu/fit.py", "self.deep_min_steps if layers >= DEEP else 0", "0",
+             ("tests/nlu/test_fit.py",)),
 ]
 
 

@@ -11,7 +11,8 @@ LUISLITE_ENCODER_CACHE   where encoders converted at install or first use live (
                          share/luislite/encoders)
 LUISLITE_TRAIN_THREADS   torch threads of a training (default: every core but one)
 LUISLITE_TRAIN_RECIPE    JSON of training settings replacing `luislite.nlu.fit.Recipe`'s defaults, e.g.
-                         '{"min_steps": 100}' (fewer steps: faster, less accurate)
+                         '{"min_steps": 100}' (fewer steps: faster, less accurate) or '{"quick_steps": 0}' (no
+                         quick model: Train answers once the full recipe has run, and nothing is refined after)
 LUISLITE_PREDICT_THREADS onnxruntime intra-op threads per prediction (default 1)
 LUISLITE_MAX_BODY_MB     largest request body accepted (default 32)
 LUISLITE_PUBLIC_URL      base URL written into publish responses (default: the request's host)

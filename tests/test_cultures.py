@@ -136,7 +136,7 @@ def multilingual_server(start_server, tmp_path_factory):
     """A server on the default encoders: every culture here trains the multilingual-e5-small (40 steps: enough
     for these apps' queries, a minute for all five)."""
     return start_server(data_dir=tmp_path_factory.mktemp("multilingual"), LUISLITE_TRAIN_THREADS="2",
-                        LUISLITE_TRAIN_RECIPE='{"min_steps": 40, "character_min_steps": 40}')
+                        LUISLITE_TRAIN_RECIPE='{"min_steps": 40, "character_min_steps": 40, "deep_min_steps": 40}')
 
 
 @pytest.fixture(scope="module")

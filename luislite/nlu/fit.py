@@ -28,6 +28,9 @@ from luislite.nlu.tags import TagSet, chunks
 from luislite.nlu.tokenize import MAX_TOKENS, encode, mark, spaces, words
 
 
+DEEP = 12  # encoder layers from which `Recipe.deep_min_steps` applies
+
+
 @dataclass
 class Recipe:
     """How to train; the step budget and batch size follow from the number of examples (`plan`)."""
@@ -42,6 +45,7 @@ class Recipe:
     large_from: int = 2000  # examples from which batches are large
     min_steps: int = 300
     character_min_steps: int = 600  # cultures tokenized by characters (zh-cn, ko-kr): longer inputs, more to learn
+    deep_min_steps: int = 600  # encoders of `DEEP` layers or more (the multilingual one): twice the adapters to learn
     min_epochs: int = 5
     warmup: float = 0.1
     weight_decay: float = 0.01
@@ -62,10 +66,16 @@ class Recipe:
         batch = self.small_batch if examples < self.large_from else self.large_batch
         return batch, max(self.min_steps, self.min_epochs * math.ceil(examples / batch))
 
+    def floored(self, culture: str, layers: int) -> Recipe:
+        """This recipe with the step floor of `culture` and of an encoder of `layers` layers."""
+        floors = [self.min_steps, self.deep_min_steps if layers >= DEEP else 0,
+                  self.character_min_steps if cultures.of(culture).segmentation == "characters" else 0]
+        return replace(self, min_steps=max(floors))
+
     def quick(self, examples: int) -> Recipe | None:
         """The recipe of a model that answers within seconds while this one trains: smaller batches, one epoch or
         `quick_steps`, no validation; None where this recipe is no longer than that."""
-        quick = replace(self, min_steps=self.quick_steps, character_min_steps=self.quick_steps, min_epochs=1,
+        quick = replace(self, min_steps=self.quick_steps, min_epochs=1,
                         small_batch=self.quick_batch, adapter_lr=self.quick_adapter_lr,
                         adapter_layers=self.quick_adapter_layers, validate_from=sys.maxsize)
         return quick if self.quick_steps and quick.plan(examples)[1] < self.plan(examples)[1] else None
@@ -89,20 +99,18 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
 
     Raises AppVersionError when the version has nothing to learn from (no example utterances).
     """
-    recipe = recipe or Recipe()
-    if cultures.of(version.culture).segmentation == "characters":
-        recipe = replace(recipe, min_steps=max(recipe.min_steps, recipe.character_min_steps))
     intents = [intent.name for intent in version.intents]
     tagset = TagSet.from_version(version)
     examples = to_examples(version, intents, tagset)
-    faster = recipe.quick(len(examples)) if quick else None
-    recipe = faster or recipe
     started = time.monotonic()
     threads = _set_threads(threads)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     base_model = base_model_dir(base_model, version.culture)
     encoder, tokenizer = pretrained(base_model)
+    recipe = (recipe or Recipe()).floored(version.culture, encoder.config.num_hidden_layers)
+    faster = recipe.quick(len(examples)) if quick else None
+    recipe = faster or recipe
     marks = vocabulary.is_unigram(tokenizer)
     if marks:
         tokenizer = vocabulary.for_words(tokenizer)

@@ -146,3 +146,11 @@ def test_parser_spans_merge_with_the_model_spans(travel):
     entities = recognizer.predict("7 flights to 2 cities").entities
     assert [(e.entity, e.kind) for e in entities if e.kind == "regex"] == [("number", "regex")] * 2
     assert [e.start for e in entities] == sorted(e.start for e in entities)
+
+
+def test_step_floors_of_character_cultures_and_deep_encoders():
+    recipe = Recipe(min_steps=300, character_min_steps=500, deep_min_steps=600)
+    assert recipe.floored("en-us", 6).min_steps == 300
+    assert recipe.floored("zh-cn", 6).min_steps == 500  # the English MiniLM forced on a Chinese app
+    assert recipe.floored("de-de", 12).min_steps == 600  # the multilingual encoder
+    assert Recipe(min_steps=700).floored("zh-cn", 12).min_steps == 700
