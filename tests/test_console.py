@@ -145,8 +145,10 @@ class Page:
 
 @pytest.fixture(scope="module")
 def console_server(start_server, tiny_model):
-    """A tiny-BERT server behind a public URL of its own (the endpoint URLs publishing writes)."""
-    return start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1", LUISLITE_PUBLIC_URL=PUBLIC_URL)
+    """A tiny-BERT server behind a public URL of its own (the endpoint URLs publishing writes), whose refinements
+    take long enough (3000 steps) for the page to show one."""
+    return start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1", LUISLITE_PUBLIC_URL=PUBLIC_URL,
+                        LUISLITE_TRAIN_RECIPE='{"min_steps": 3000}')
 
 
 @pytest.fixture(scope="module")
@@ -313,6 +315,10 @@ def test_train_then_see_predictions_and_the_test_panel(page, state):
     page.button("Train").click()
     assert page.status_text() == "Trained"
     page.find(".predicted", "predicted:")  # each utterance shows the trained model's intent
+    # Train answered with the quick model: the status says so until the refined one replaces it
+    assert page.find("#train").is_enabled()
+    page.status_text(until=("Trained (quick model), refining… step",))
+    page.wait(lambda: page.find("#train-status").text == "Trained", 120, "the refinement never ended")
 
     page.go("Test")
     query = page.find("#test-query")

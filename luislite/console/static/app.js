@@ -122,7 +122,7 @@ function AppPages({ route }) {
     return html`<div class="app">
       <header class="appbar">
         <div><a href="#/apps">My apps</a> › <strong>${info.name}</strong> <span class="muted">version ${version}</span></div>
-        <${TrainButton} app=${info} version=${version} onTrained=${() => setTrained(trained + 1)} />
+        <${TrainButton} app=${info} version=${version} onTrained=${() => setTrained((n) => n + 1)} />
       </header>
       <div class="columns">
         <nav aria-label="App pages"><ul>${Object.entries(PAGES).map(([name, [label]]) => html`

@@ -30,20 +30,31 @@ function trainingSummary(models) {
   const done = models.every((m) => DONE.includes(m.details.status));
   const progress = done ? null : models.map((m) => m.details.progress).find((p) => p && p.steps);
   const detail = progress ? `step ${progress.step} of ${progress.steps}, loss ${progress.loss}` : '';
-  return { state: done ? 'Trained' : `Training… ${detail}`.trim(), done, progress };
+  if (!done) return { state: `Training… ${detail}`.trim(), done, progress };
+  // luislite's: Train answered with a quick model, which the worker is refining
+  const refinement = models[0].details.refinement;
+  const refining = Boolean(refinement) && !DONE.includes(refinement.status);
+  const step = refining && refinement.progress && refinement.progress.steps
+    ? ` step ${refinement.progress.step} of ${refinement.progress.steps}` : '';
+  return { state: refining ? `Trained (quick model), refining…${step}` : 'Trained', done, refining };
 }
+
+const settled = (models) => { const summary = trainingSummary(models); return summary.done && !summary.refining; };
 
 export function TrainButton({ app, version, onTrained }) {
   const [status, setStatus] = useState({ state: '…', done: true });
   const poll = usePoll();
   const path = `${versionPath(app, version)}/train`;
-  const watch = () => poll(() => get(path), (models) => trainingSummary(models).done, (models) => setStatus(trainingSummary(models)));
-  useEffect(() => { watch().catch(() => setStatus({ state: 'Status unknown', done: true })); }, [path]);
+  const watch = (until) => poll(() => get(path), until, (models) => setStatus(trainingSummary(models)));
+  const unknown = () => setStatus({ state: 'Status unknown', done: true });
+  useEffect(() => { watch(settled).catch(unknown); }, [path]);
   const [train, error, busy] = useAction(async () => {
     await post(path);
     setStatus({ state: 'Training… queued', done: false });
-    const models = await watch();
-    if (!trainingSummary(models).failed) onTrained();
+    const summary = trainingSummary(await watch((models) => trainingSummary(models).done));
+    if (summary.failed) return;
+    onTrained();
+    if (summary.refining) watch(settled).then(onTrained, unknown);  // the refined model answers from now on
   });
   return html`<div class="train">
     <button type="button" id="train" class="primary" disabled=${busy || !status.done} onClick=${train}>Train</button>
