@@ -160,6 +160,9 @@ MUTATIONS = [
     Mutation("deep-floor-ignored", "apps on the 12-layer multilingual encoder train English's 300 steps",
              "luislite/nlu/fit.py", "self.deep_min_steps if layers >= DEEP else 0", "0",
              ("tests/nlu/test_fit.py",)),
+    Mutation("memory-kept", "the worker keeps what its trainings freed (about 0.7 GB after a multilingual one)",
+             "luislite/training/worker.py", "                _return_freed_memory()\n", "",
+             ("tests/test_training_jobs.py",)),
 ]
 
 

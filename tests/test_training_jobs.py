@@ -256,3 +256,18 @@ def test_a_killed_worker_is_replaced_and_its_job_fails(start_server, tiny_model,
     assert http.post(f"/apps/{app_id}/versions/0.1/train").json()["status"] == "Queued"
     done = _wait(server, app_id, lambda d: d.get("status") not in ("Queued", "InProgress"))
     assert done["status"] == "Success", done
+
+
+def test_the_worker_returns_freed_memory_once_its_queue_is_empty(flask_app, monkeypatch):
+    """glibc keeps what a training freed; the worker hands it back after its last job, not while idle."""
+    trims = []
+    monkeypatch.setattr(worker, "_return_freed_memory", lambda: trims.append(True))
+    worker.run(flask_app, once=True)
+    assert trims == []  # nothing ran
+    version = db.session.scalar(db.select(Version))
+    assert jobs.enqueue(version) == "Queued"  # an app without examples: the job fails at once
+    db.session.commit()
+    worker.run(flask_app, once=True)
+    assert trims == [True] and jobs.latest_job(version).status == "Fail"
+    monkeypatch.undo()
+    worker._return_freed_memory()  # glibc's malloc_trim here, or nothing elsewhere; never an error
