@@ -166,9 +166,9 @@ def test_training_again_supersedes_a_queued_refinement(flask_app):
     assert jobs.claim_next() == jobs.latest_job(version).id  # the new training, not the refinement
 
 
-def test_a_refinement_yields_to_a_waiting_training_and_is_queued_again(flask_app):
-    from luislite.services import authoring
-
+def _yielding_refinement(flask_app, queue_work) -> tuple[Version, int]:
+    """The version's quick model being refined, then `queue_work(version)`: the refinement yields to it and is
+    queued again; (the version, the refinement's id)."""
     version = db.session.scalar(db.select(Version))
     jobs.enqueue(version)
     db.session.commit()
@@ -176,20 +176,50 @@ def test_a_refinement_yields_to_a_waiting_training_and_is_queued_again(flask_app
     refinement = jobs.claim_next()
     heartbeat = worker._Heartbeat(flask_app, refinement, yields=True)
     heartbeat.update({"step": 10})  # nothing waits: it goes on
-    authoring.create_app("another", "en-us")
-    db.session.commit()
-    other = db.session.scalar(db.select(Version).where(Version.pk != version.pk))
-    jobs.enqueue(other)
+    queue_work(version)
     db.session.commit()
     heartbeat._write()
     with pytest.raises(jobs.Yielded):
         heartbeat.update({"step": 20})
     heartbeat.stop()
     jobs.requeue(refinement)
+    return version, refinement
+
+
+def test_a_refinement_yields_to_a_waiting_training_and_is_queued_again(flask_app):
+    from luislite.services import authoring
+
+    def another_training(version):
+        authoring.create_app("another", "en-us")
+        db.session.commit()
+        jobs.enqueue(db.session.scalar(db.select(Version).where(Version.pk != version.pk)))
+
+    version, refinement = _yielding_refinement(flask_app, another_training)
+    other = db.session.scalar(db.select(Version).where(Version.pk != version.pk))
     db.session.expire_all()
     assert (db.session.get(TrainingJob, refinement).status, db.session.get(TrainingJob, refinement).started) == \
         ("Queued", None)
     assert jobs.claim_next() == jobs.latest_job(other).id and jobs.claim_next() == refinement
+
+
+def test_a_batch_test_goes_before_a_refinement_and_a_running_one_yields_to_it(flask_app, monkeypatch):
+    """A refinement can take minutes: a batch test queued meanwhile runs first, as a training does."""
+    from luislite.db import BatchTest
+
+    _yielding_refinement(flask_app, lambda version: db.session.add(
+        BatchTest(app_id=version.app_id, version_id="0.1", utterances=[])))
+    ran = []  # what the worker takes, in order (each job ended at once)
+
+    def ended(kind, table):
+        def run(app, job_id):
+            ran.append(kind)
+            db.session.execute(db.update(table).where(table.id == job_id).values(status="Fail"))
+            db.session.commit()
+        return run
+    monkeypatch.setattr(worker, "batch_test_job", ended("test", BatchTest))
+    monkeypatch.setattr(worker, "train_job", ended("refine", TrainingJob))
+    worker.run(flask_app, once=True)
+    assert ran == ["test", "refine"]
 
 
 def _status(server, app_id: str) -> dict:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from luislite.domain.appversion import MLEntity, CompositeEntity
 from luislite.services.authoring import load
-from luislite.db import Example, Publication, TrainingJob, Version, db, utcnow
+from luislite.db import BatchTest, Example, Publication, TrainingJob, Version, db, utcnow
 
 STATUS_IDS = {"Success": 0, "Fail": 1, "UpToDate": 2, "InProgress": 3, "Queued": 9}
 ACTIVE = ("Queued", "InProgress")
@@ -63,20 +63,22 @@ def model_statuses(version: Version) -> list[dict]:
     return [{"modelId": model.id, "details": dict(details)} for model in models]
 
 
-def claim_next(table=TrainingJob) -> int | None:
-    """Atomically take the oldest queued job of `table` (several workers, on any machines, may race for it); its
-    id, or None. On PostgreSQL the queued row is locked with SKIP LOCKED, so racing workers take different jobs;
-    SQLite, which has one writer at a time, ignores it.
+def claim_next(table=TrainingJob, refinements: bool = True) -> int | None:
+    """Atomically take the oldest queued job of `table` (several workers, on any machines, may race for it),
+    trainings before refinements (none with `refinements` False); its id, or None. On PostgreSQL the queued row is
+    locked with SKIP LOCKED, so racing workers take different jobs; SQLite, which has one writer at a time, ignores
+    it.
 
     `table` is any job table with `id`, `status`, `started` and `heartbeat` columns: training jobs or batch tests.
     """
-    queued = db.session.scalar(sa.select(table.id).where(table.status == "Queued").limit(1))
+    kinds = (table.kind == "train",) if table is TrainingJob and not refinements else ()
+    queued = db.session.scalar(sa.select(table.id).where(table.status == "Queued", *kinds).limit(1))
     db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
     if queued is None:
         return None
     refinements_last = (table.kind != "train",) if table is TrainingJob else ()
-    oldest = sa.select(table.id).where(table.status == "Queued").order_by(*refinements_last, table.id).limit(1) \
-        .with_for_update(skip_locked=True)
+    oldest = sa.select(table.id).where(table.status == "Queued", *kinds).order_by(*refinements_last, table.id) \
+        .limit(1).with_for_update(skip_locked=True)
     now = utcnow()
     job_id = db.session.scalar(sa.update(table).where(table.id == oldest.scalar_subquery(), table.status == "Queued")
                                .values(status="InProgress", started=now, heartbeat=now).returning(table.id))
@@ -89,15 +91,17 @@ class Cancelled(Exception):
 
 
 class Yielded(Exception):
-    """Raised in a worker refining a model while a training waits: the refinement goes back to the queue."""
+    """Raised in a worker refining a model while a training or a batch test waits: the refinement goes back to the
+    queue."""
 
 
-def trainings_waiting() -> bool:
-    """Whether a training (not a refinement) is queued."""
-    waiting = db.session.scalar(sa.select(TrainingJob.id).where(TrainingJob.kind == "train",
-                                                                TrainingJob.status == "Queued").limit(1))
+def work_waiting() -> bool:
+    """Whether a training (not a refinement) or a batch test is queued: what a running refinement steps aside for."""
+    training = sa.select(TrainingJob.id).where(TrainingJob.kind == "train", TrainingJob.status == "Queued")
+    test = sa.select(BatchTest.id).where(BatchTest.status == "Queued")
+    waiting = db.session.scalar(sa.select(sa.exists(training.union_all(test))))
     db.session.rollback()
-    return waiting is not None
+    return waiting
 
 
 def requeue(job_id: int) -> None:

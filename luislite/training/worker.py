@@ -45,7 +45,10 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
                 publishing.collect_garbage()  # and what a killed training left
                 recovered = time.monotonic()
-            job_id = jobs.claim_next()
+            job_id = jobs.claim_next(refinements=False)
+            test_id = None if job_id is not None else jobs.claim_next(BatchTest)
+            if job_id is None and test_id is None:
+                job_id = jobs.claim_next()  # a refinement, once no training nor batch test waits
             if not beating:
                 threading.Thread(target=_beat, args=(app.config["LUISLITE"].data_dir,), daemon=True).start()
                 beating = True
@@ -57,7 +60,6 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
                     jobs.finish(job_id, None, 0, _failed(app, job_id, error))
                 worked = True
                 continue
-            test_id = jobs.claim_next(BatchTest)
             if test_id is not None:
                 batch_test_job(app, test_id)
                 worked = True
@@ -142,8 +144,8 @@ def train_job(app, job_id: int) -> None:
     except jobs.Cancelled:
         log.info("training job %s cancelled", job_id)
         return
-    except jobs.Yielded:  # a Train answers within seconds even while the worker refines
-        log.info("refinement job %s queued again: a training waits", job_id)
+    except jobs.Yielded:  # a Train (or a batch test) answers within seconds even while the worker refines
+        log.info("refinement job %s queued again: a training or a batch test waits", job_id)
         jobs.requeue(job_id)
         return
     except Exception as error:  # any failure becomes a Fail status the client can read
@@ -214,7 +216,7 @@ def _failed(app, job_id: int, error: Exception) -> str:
 
 class _Heartbeat:
     """Writes progress (and so a heartbeat) from the training loop at most every few seconds, plus a timer; with
-    `yields`, it also looks whether a training waits."""
+    `yields`, it also looks whether a training or a batch test waits."""
 
     def __init__(self, app, job_id: int, table=TrainingJob, yields: bool = False):
         self.app, self.job_id, self.table, self.progress, self.last = app, job_id, table, {}, 0.0
@@ -226,7 +228,7 @@ class _Heartbeat:
 
     def update(self, progress: dict) -> None:
         """Called from the training loop: raises jobs.Cancelled once the job was cancelled, jobs.Yielded once a
-        training waits for a job that yields."""
+        training or a batch test waits for a job that yields."""
         if self.cancelled:
             raise jobs.Cancelled(self.job_id)
         if self.yielded:
@@ -240,7 +242,7 @@ class _Heartbeat:
         try:
             with self.app.app_context():
                 self.cancelled = not jobs.report_progress(self.job_id, self.progress, self.table)
-                self.yielded = self.yields and jobs.trainings_waiting()
+                self.yielded = self.yields and jobs.work_waiting()
         except Exception:  # progress is informative: a busy database must not fail the training
             log.warning("could not record training progress", exc_info=True)
 
