@@ -161,7 +161,7 @@ MUTATIONS = [
              "luislite/nlu/fit.py", "self.deep_min_steps if layers >= DEEP else 0", "0",
              ("tests/nlu/test_fit.py",)),
     Mutation("test-behind-refinement", "a batch test waits behind a refinement (minutes for a large app)",
-             "luislite/training/worker.py", "job_id = jobs.claim_next(refinements=False)", "job_id = jobs.claim_next()",
+             "luislite/training/worker.py", "job_id = jobs.claim_next(kind=\"train\")", "job_id = jobs.claim_next()",
              ("tests/test_training_jobs.py",)),
     Mutation("memory-kept", "the worker keeps what its trainings freed (about 0.7 GB after a multilingual one)",
              "luislite/training/worker.py", "                _return_freed_memory()\n", "",

@@ -63,15 +63,15 @@ def model_statuses(version: Version) -> list[dict]:
     return [{"modelId": model.id, "details": dict(details)} for model in models]
 
 
-def claim_next(table=TrainingJob, refinements: bool = True) -> int | None:
+def claim_next(table=TrainingJob, kind: str | None = None) -> int | None:
     """Atomically take the oldest queued job of `table` (several workers, on any machines, may race for it),
-    trainings before refinements (none with `refinements` False); its id, or None. On PostgreSQL the queued row is
-    locked with SKIP LOCKED, so racing workers take different jobs; SQLite, which has one writer at a time, ignores
-    it.
+    trainings before refinements, or only training jobs of `kind` ("train" or "refine"); its id, or None. On
+    PostgreSQL the queued row is locked with SKIP LOCKED, so racing workers take different jobs; SQLite, which has
+    one writer at a time, ignores it.
 
     `table` is any job table with `id`, `status`, `started` and `heartbeat` columns: training jobs or batch tests.
     """
-    kinds = (table.kind == "train",) if table is TrainingJob and not refinements else ()
+    kinds = (table.kind == kind,) if kind else ()
     queued = db.session.scalar(sa.select(table.id).where(table.status == "Queued", *kinds).limit(1))
     db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
     if queued is None:

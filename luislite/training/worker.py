@@ -45,10 +45,10 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
                 publishing.collect_garbage()  # and what a killed training left
                 recovered = time.monotonic()
-            job_id = jobs.claim_next(refinements=False)
+            job_id = jobs.claim_next(kind="train")
             test_id = None if job_id is not None else jobs.claim_next(BatchTest)
             if job_id is None and test_id is None:
-                job_id = jobs.claim_next()  # a refinement, once no training nor batch test waits
+                job_id = jobs.claim_next(kind="refine")  # once no training nor batch test waits
             if not beating:
                 threading.Thread(target=_beat, args=(app.config["LUISLITE"].data_dir,), daemon=True).start()
                 beating = True
