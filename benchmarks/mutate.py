@@ -166,6 +166,15 @@ MUTATIONS = [
     Mutation("memory-kept", "the worker keeps what its trainings freed (about 0.7 GB after a multilingual one)",
              "luislite/training/worker.py", "                _return_freed_memory()\n", "",
              ("tests/test_training_jobs.py",)),
+    Mutation("characters-one-by-one", "a Chinese sentence reaches the multilingual tokenizer one marked character at "
+             "a time, not as the running text it was pre-trained on", "luislite/nlu/tokenize.py",
+             "        if space or not runs:\n", "        if True:\n", ("tests/nlu/test_vocabulary.py",)),
+    Mutation("label-boundary-piece-kept", "a piece holding a labeled entity's boundary stays whole (the entity can "
+             "never be found)", "luislite/nlu/fit.py", "                before.add(example.words[word][0])\n", "",
+             ("tests/nlu/test_vocabulary.py",)),
+    Mutation("joined-words-dropped", "a predicted entity ends at its last piece's first character",
+             "luislite/nlu/tokenize.py", "covered[-1] = covered[-1]._replace(end=token.end)", "pass",
+             ("tests/nlu/test_vocabulary.py",)),
 ]
 
 

@@ -177,7 +177,7 @@ def test_every_culture_trained_the_multilingual_encoder(multilingual_server, cul
     labels = {json.loads(p.read_text())["culture"]: json.loads(p.read_text())
               for p in multilingual_server.data_dir.rglob("labels.json")}
     assert set(labels) == set(APPS)
-    assert {(l["encoder"]["name"], l["word_marks"]) for l in labels.values()} == {("multilingual-e5-small-1", True)}
+    assert {(l["encoder"]["name"], l["word_input"]) for l in labels.values()} == {("multilingual-e5-small-1", "runs")}
 
 
 @pytest.mark.parametrize("culture", list(APPS))

@@ -25,7 +25,8 @@ from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
 from luislite.nlu.rules import rules_json
 from luislite.nlu.tags import TagSet, chunks
-from luislite.nlu.tokenize import MAX_TOKENS, encode, mark, spaces, words
+from luislite.nlu.tokenize import (MAX_TOKENS, NO_BOUNDARIES, RUNS, WORDS, Boundaries, encode_runs, encode_words,
+                                   spaces, words)
 
 
 DEEP = 12  # encoder layers from which `Recipe.deep_min_steps` applies
@@ -111,9 +112,10 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     recipe = (recipe or Recipe()).floored(version.culture, encoder.config.num_hidden_layers)
     faster = recipe.quick(len(examples)) if quick else None
     recipe = faster or recipe
-    marks = vocabulary.is_unigram(tokenizer)
-    if marks:
+    word_input, boundaries = WORDS, NO_BOUNDARIES
+    if vocabulary.is_unigram(tokenizer):
         tokenizer = vocabulary.for_words(tokenizer)
+        word_input, boundaries = RUNS, boundary_characters(tokenizer, examples)
     adapters.add(encoder, recipe.rank, recipe.alpha, recipe.adapter_layers)
     phrases = PhraseLists.from_version(version)
     model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
@@ -121,9 +123,11 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         model.set_feature_masks(phrases.intent_mask(version, intents), phrases.slot_masks(version, tagset))
     train_set, validation = split(examples, recipe, rng)
     tagset = tagset.count_transitions([e.tags for e in train_set])
-    stats = fit(model, Batcher(tokenizer, phrases, marks), tagset, train_set, validation, recipe, rng, progress)
+    batcher = Batcher(tokenizer, phrases, word_input, boundaries)
+    stats = fit(model, batcher, tagset, train_set, validation, recipe, rng, progress)
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
-              "max_tokens": MAX_TOKENS, "culture": version.culture, "word_marks": marks,
+              "max_tokens": MAX_TOKENS, "culture": version.culture, "word_input": word_input,
+              "boundaries": boundaries._asdict(),
               "encoder": {"name": base_model.name, "digest": weights_digest(base_model), "path": str(base_model)},
               "seed": seed, "recipe": asdict(recipe)}
     shared.ensure(base_model, cache)
@@ -156,6 +160,26 @@ def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list
     if not examples:
         raise AppVersionError("The application version has no example utterances to train on.")
     return examples
+
+
+def boundary_characters(tokenizer: Tokenizer, examples: list[Example]) -> Boundaries:
+    """Where the labels of `examples` begin or end inside a piece of a multilingual tokenizer (made
+    `vocabulary.for_words` here; say "最新" labeled in "最新的", one piece): the characters after and before such a
+    boundary ("的", "新"). The app's words cut every piece at them (`tokenize.encode_runs`), so that its entities can
+    begin and end where its labels do, in pieces never seen in training too ("重要的")."""
+    before, after = set(), set()
+    for example in examples:
+        encoding = encode_runs(tokenizer, example.words, example.spaces)
+        for word, glued in enumerate(encoding.joined):
+            if glued and any(_boundary(tags[word - 1], tags[word]) for tags in example.tags):
+                before.add(example.words[word][0])
+                after.add(example.words[word - 1][-1])
+    return Boundaries("".join(sorted(before)), "".join(sorted(after)))
+
+
+def _boundary(before: int, tag: int) -> bool:
+    """Whether an entity begins or ends between two words of these tag ids (O 0, B-x odd, I-x even)."""
+    return tag % 2 == 1 or (tag == 0) != (before == 0)
 
 
 def split(examples: list[Example], recipe: Recipe, rng: random.Random) -> tuple[list[Example], list[Example]]:
@@ -315,14 +339,16 @@ def _run(tags: list[int], a: int, b: int) -> int | None:
 class Batcher:
     """Model inputs from examples: sub-token ids, attention mask and (with phrase lists) feature channels."""
 
-    def __init__(self, tokenizer: Tokenizer, phrases: PhraseLists | None = None, marks: bool = False):
+    def __init__(self, tokenizer: Tokenizer, phrases: PhraseLists | None = None, word_input: str = WORDS,
+                 boundaries: Boundaries = NO_BOUNDARIES):
         self.tokenizer = tokenizer
         self.phrases = phrases if phrases else None
-        self.marks = marks  # words marked for a Metaspace tokenizer (`tokenize.mark`)
+        self.word_input, self.boundaries = word_input, boundaries  # how words reach the tokenizer (`encode_words`)
 
     def batches(self, examples: list[Example], size: int, rng: random.Random | None = None):
         """Tensors of batches of similar length; shuffled with `rng` (buckets of 50 batches), in order without."""
-        encoded = [(encode(self.tokenizer, mark(e.words, e.spaces) if self.marks else e.words), e) for e in examples]
+        encoded = [(encode_words(self.tokenizer, e.words, e.spaces, self.word_input, boundaries=self.boundaries), e)
+                   for e in examples]
         order = list(range(len(encoded)))
         if rng:
             rng.shuffle(order)

@@ -24,7 +24,7 @@ from luislite.nlu.rules import RULES_FILE, Rules
 from luislite.nlu.rules.lists import ListMatcher, ListParser
 from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
-from luislite.nlu.tokenize import encode, load_tokenizer, mark, spaces, words
+from luislite.nlu.tokenize import MARKED, WORDS, Boundaries, covering, encode_words, load_tokenizer, spaces, words
 
 
 class Parser(Protocol):
@@ -99,7 +99,8 @@ class Recognizer:
         self.tagset = TagSet.from_json(labels["tags"])
         self.max_tokens: int = labels["max_tokens"]
         self.culture: str = labels.get("culture", "en-us")  # older artifacts: English
-        self.marks: bool = labels.get("word_marks", False)  # a Metaspace tokenizer (`nlu.vocabulary`)
+        self.word_input: str = labels.get("word_input") or (MARKED if labels.get("word_marks") else WORDS)
+        self.boundaries = Boundaries(**labels.get("boundaries", {}))
         self.phrases = PhraseLists(labels.get("phraselists", []), self.culture)
         self.parsers = list(parsers)
         self.rules = rules
@@ -132,7 +133,8 @@ class Recognizer:
         `extra` brings the request's dynamic lists and external entities."""
         tokens = words(text, self.culture)
         texts = [t.text for t in tokens]
-        encoding = encode(self.tokenizer, mark(texts, spaces(tokens)) if self.marks else texts, self.max_tokens)
+        encoding = encode_words(self.tokenizer, texts, spaces(tokens), self.word_input, self.max_tokens,
+                                self.boundaries)
         ids = np.array([encoding.input_ids], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         kept = [i for i, position in enumerate(encoding.first) if position >= 0]
@@ -142,7 +144,7 @@ class Recognizer:
             inputs["features"] = np.zeros((1, ids.shape[1], self.phrases.channels), dtype=np.float32)
             inputs["features"][0, positions] = self.phrases.features(texts, matches)[kept]
         intent_logits, *slot_logits = self.network(inputs)
-        spans = self.tagset.decode([tokens[i] for i in kept], [_log_softmax(l[0, positions]) for l in slot_logits])
+        spans = self.tagset.decode(covering(tokens, encoding), [_log_softmax(l[0, positions]) for l in slot_logits])
         parsed = (self.rules.parse(text, datetime_reference) if self.rules else []) + \
             [p.parse(text) for p in self.parsers]
         if extra and extra.lists:

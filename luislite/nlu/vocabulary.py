@@ -1,11 +1,14 @@
-"""A multilingual encoder's SentencePiece (Unigram) tokenizer, taking words marked as running text marks them.
+"""A multilingual encoder's SentencePiece (Unigram) tokenizer, taking runs of words marked as running text marks
+them.
 
 XLM-R's vocabulary has 250,002 pieces (96 M of the multilingual-e5-small's 118 M weights): one shared encoder
 per process holds it (`luislite.nlu.shared`), so no app needs a vocabulary cut of its own any more.
 
-Words reach a Metaspace tokenizer one by one (pre-tokenised, so that each word's first piece is known): a word
-that follows whitespace, or begins the text, is marked with "▁" as SentencePiece marks it in running text, and a
-word glued to the one before (the characters of a Chinese sentence) is not.
+Words reach a Metaspace tokenizer in runs (pre-tokenised, `tokenize.encode_runs`): a word that follows whitespace,
+or begins the text, starts a run marked with "▁" as SentencePiece marks it in running text, and the words glued to
+it (the characters of a Chinese sentence, punctuation) join its run, so that the run is segmented as the encoder
+read such text in pre-training ("下一" and "邮件" as pieces, not character by character as the first artifacts of
+this encoder read them).
 """
 from __future__ import annotations
 
