@@ -172,6 +172,9 @@ MUTATIONS = [
     Mutation("label-boundary-piece-kept", "a piece holding a labeled entity's boundary stays whole (the entity can "
              "never be found)", "luislite/nlu/fit.py", "                before.add(example.words[word][0])\n", "",
              ("tests/nlu/test_vocabulary.py",)),
+    Mutation("served-without-boundaries", "the served model reads queries without the cuts its training made",
+             "luislite/nlu/recognizer.py", 'Boundaries(**labels.get("boundaries", {}))', "Boundaries()",
+             ("tests/nlu/test_vocabulary.py",)),
     Mutation("joined-words-dropped", "a predicted entity ends at its last piece's first character",
              "luislite/nlu/tokenize.py", "covered[-1] = covered[-1]._replace(end=token.end)", "pass",
              ("tests/nlu/test_vocabulary.py",)),

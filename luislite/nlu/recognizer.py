@@ -17,6 +17,7 @@ import numpy as np
 from safetensors.numpy import load_file
 
 from luislite.domain.legacy import HIERARCHY_SEPARATOR
+from luislite.domain.tokens import Token
 from luislite.nlu import shared
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.prediction import EntitySpan, Prediction, RequestEntities
@@ -24,7 +25,8 @@ from luislite.nlu.rules import RULES_FILE, Rules
 from luislite.nlu.rules.lists import ListMatcher, ListParser
 from luislite.nlu.rules.patterns import PatternMatch
 from luislite.nlu.tags import TagSet
-from luislite.nlu.tokenize import MARKED, WORDS, Boundaries, covering, encode_words, load_tokenizer, spaces, words
+from luislite.nlu.tokenize import (MARKED, WORDS, Boundaries, Encoding, covering, encode_words, load_tokenizer,
+                                   spaces, words)
 
 
 class Parser(Protocol):
@@ -131,10 +133,8 @@ class Recognizer:
                 extra: RequestEntities | None = None) -> Prediction:
         """Intents and entities of `text`; relative dates resolve against `datetime_reference` (default: now);
         `extra` brings the request's dynamic lists and external entities."""
-        tokens = words(text, self.culture)
+        tokens, encoding = self.encode(text)
         texts = [t.text for t in tokens]
-        encoding = encode_words(self.tokenizer, texts, spaces(tokens), self.word_input, self.max_tokens,
-                                self.boundaries)
         ids = np.array([encoding.input_ids], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         kept = [i for i, position in enumerate(encoding.first) if position >= 0]
@@ -158,6 +158,12 @@ class Recognizer:
         if extra and extra.external:
             entities = with_external(entities, extra.external, extra.prefer_external)
         return Prediction(intents, entities)
+
+    def encode(self, text: str) -> tuple[list[Token], Encoding]:
+        """The LUIS tokens of `text` and their sub-tokens, read as this model read its training examples."""
+        tokens = words(text, self.culture)
+        return tokens, encode_words(self.tokenizer, [t.text for t in tokens], spaces(tokens), self.word_input,
+                                    self.max_tokens, self.boundaries)
 
     def _intents(self, logits: np.ndarray) -> dict[str, float]:
         probs = np.exp(_log_softmax(logits))

@@ -7,6 +7,7 @@ from luislite.domain.tokens import tokenize
 from luislite.nlu import vocabulary
 from luislite.nlu.encoder import multilingual_model_dir
 from luislite.nlu.fit import Example, boundary_characters
+from luislite.nlu.recognizer import Recognizer
 from luislite.nlu.tokenize import MARKED, RUNS, covering, encode, encode_words, mark, spaces
 
 
@@ -86,3 +87,17 @@ def test_a_cut_at_the_start_of_a_run(unmarked):
     pieces = encode_words(unmarked, words, gaps, RUNS, boundaries=boundaries)
     assert boundaries == ("的", "新") and pieces.joined == [False, True, False, False, True]
     assert [(t.start, t.end) for t in covering(tokens, pieces)] == [(0, 2), (2, 3), (3, 5)]
+
+
+def test_a_model_reads_text_as_its_labels_json_says(unmarked):
+    """What training stored (`word_input`, `boundaries`) is how the served model reads a query; a first artifact of
+    the multilingual encoder ("word_marks") still reads one character at a time."""
+    labels = {"intents": ["None"], "tags": {"layers": [[]], "transitions": [[[0] * 4] * 3]}, "max_tokens": 512,
+              "culture": "zh-cn", "word_input": RUNS, "boundaries": {"before": "的", "after": "新"}}
+    tokens, encoding = Recognizer(None, unmarked, labels).encode("发一封重要的邮件")
+    assert [t.text for t in tokens] == list("发一封重要的邮件")
+    assert encoding.joined == [False, False, False, False, True, False, False, True]  # 重要 | 的 | 邮件
+    assert Recognizer(None, unmarked, labels | {"boundaries": {}}).encode("发一封重要的邮件")[1].joined[5] is True
+    first = {key: value for key, value in labels.items() if key not in ("word_input", "boundaries")}
+    _, marked = Recognizer(None, unmarked, first | {"word_marks": True}).encode("发一封重要的邮件")
+    assert marked == encode(unmarked, mark([t.text for t in tokens], spaces(tokens)))
