@@ -30,6 +30,7 @@ from luislite.nlu.tokenize import (MAX_TOKENS, NO_BOUNDARIES, RUNS, WORDS, Bound
 
 
 DEEP = 12  # encoder layers from which `Recipe.deep_min_steps` applies
+CJK_FROM = 0x2E80  # CJK radicals, kana, Hangul, CJK ideographs and beyond: scripts written without spaces
 
 
 @dataclass
@@ -174,7 +175,13 @@ def boundary_characters(tokenizer: Tokenizer, examples: list[Example]) -> Bounda
             if glued and any(_boundary(tags[word - 1], tags[word]) for tags in example.tags):
                 before.add(example.words[word][0])
                 after.add(example.words[word - 1][-1])
-    return Boundaries("".join(sorted(before)), "".join(sorted(after)))
+    return Boundaries("".join(sorted(filter(_cuttable, before))), "".join(sorted(filter(_cuttable, after))))
+
+
+def _cuttable(character: str) -> bool:
+    """Whether pieces may be cut at `character`: not at a letter or digit of a script written with spaces (Latin,
+    Cyrillic, Arabic...: "a" would cut most words), where such a boundary is beside glued punctuation, cut there."""
+    return not character.isalnum() or ord(character) >= CJK_FROM
 
 
 def _boundary(before: int, tag: int) -> bool:

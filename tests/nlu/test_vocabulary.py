@@ -80,6 +80,15 @@ def test_pieces_are_cut_where_labels_begin_or_end_inside_them(unmarked):
     assert boundary_characters(unmarked, [unlabeled, inside]) == ("", "")
 
 
+def test_letters_of_scripts_written_with_spaces_are_never_cut_at(unmarked):
+    """A label ending inside "▁casa" (one piece) would cut every piece after an "s": only punctuation is cut."""
+    assert unmarked.encode(["▁casa"], is_pretokenized=True, add_special_tokens=False).tokens == ["▁casa"]
+    glued = Example(["cas", "a"], 0, [[1, 0]], [True, False])
+    assert boundary_characters(unmarked, [glued]) == ("", "")
+    question = Example(["du", "?", "“"], 0, [[1, 2, 0]], [True, False, False])  # "?“" is one piece
+    assert boundary_characters(unmarked, [question]) == ("“", "?")
+
+
 def test_a_cut_at_the_start_of_a_run(unmarked):
     tokens = tokenize("最新的邮件", "zh-cn")
     words, gaps = [t.text for t in tokens], spaces(tokens)
