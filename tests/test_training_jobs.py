@@ -199,7 +199,8 @@ def test_a_refinement_yields_to_a_waiting_training_and_is_queued_again(flask_app
     db.session.expire_all()
     assert (db.session.get(TrainingJob, refinement).status, db.session.get(TrainingJob, refinement).started) == \
         ("Queued", None)
-    assert jobs.claim_next() == jobs.latest_job(other).id and jobs.claim_next() == refinement
+    assert jobs.claim_work() == (TrainingJob, jobs.latest_job(other).id)
+    assert jobs.claim_work() == (TrainingJob, refinement)
 
 
 def test_a_batch_test_goes_before_a_refinement_and_a_running_one_yields_to_it(flask_app, monkeypatch):

@@ -35,7 +35,7 @@ NO_BOUNDARIES = Boundaries()
 class Encoding(NamedTuple):
     input_ids: list[int]
     first: list[int]  # per word: position of its first sub-token, or -1 when it has none
-    joined: list[bool] | None = None  # per word: whether its first piece began with a word before it (-1 in first)
+    joined: list[bool]  # per word: whether its first piece began with a word before it (then -1 in first)
 
 
 def words(text: str, culture: str = "en-us") -> list[Token]:
@@ -70,7 +70,7 @@ def encode(tokenizer: Tokenizer, words: list[str], max_tokens: int = MAX_TOKENS)
     for position in reversed(range(len(ids))):
         if word_ids[position] is not None:
             first[word_ids[position]] = position
-    return Encoding(ids, first)
+    return Encoding(ids, first, [False] * len(words))
 
 
 def encode_runs(tokenizer: Tokenizer, words: list[str], spaces: list[bool], max_tokens: int = MAX_TOKENS,
@@ -149,8 +149,8 @@ def encode_words(tokenizer: Tokenizer, words: list[str], spaces: list[bool], wor
 
 def covering(tokens: list[Token], encoding: Encoding) -> list[Token]:
     """Per word with a sub-token, its token stretched over the words joined to its piece (`encode_runs`)."""
-    joined, covered = encoding.joined or [False] * len(tokens), []
-    for token, position, glued in zip(tokens, encoding.first, joined):
+    covered = []
+    for token, position, glued in zip(tokens, encoding.first, encoding.joined):
         if position >= 0:
             covered.append(token)
         elif glued and covered:

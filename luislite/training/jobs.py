@@ -64,10 +64,10 @@ def model_statuses(version: Version) -> list[dict]:
 
 
 def claim_next(table=TrainingJob, kind: str | None = None) -> int | None:
-    """Atomically take the oldest queued job of `table` (several workers, on any machines, may race for it),
-    trainings before refinements, or only training jobs of `kind` ("train" or "refine"); its id, or None. On
-    PostgreSQL the queued row is locked with SKIP LOCKED, so racing workers take different jobs; SQLite, which has
-    one writer at a time, ignores it.
+    """Atomically take the oldest queued job of `table` (several workers, on any machines, may race for it), or
+    of training jobs only those of `kind` ("train" or "refine"); its id, or None. On PostgreSQL the queued row is
+    locked with SKIP LOCKED, so racing workers take different jobs; SQLite, which has one writer at a time, ignores
+    it.
 
     `table` is any job table with `id`, `status`, `started` and `heartbeat` columns: training jobs or batch tests.
     """
@@ -76,14 +76,26 @@ def claim_next(table=TrainingJob, kind: str | None = None) -> int | None:
     db.session.rollback()  # the claim below starts with a write, so it never has to upgrade a read
     if queued is None:
         return None
-    refinements_last = (table.kind != "train",) if table is TrainingJob else ()
-    oldest = sa.select(table.id).where(table.status == "Queued", *kinds).order_by(*refinements_last, table.id) \
-        .limit(1).with_for_update(skip_locked=True)
+    oldest = sa.select(table.id).where(table.status == "Queued", *kinds).order_by(table.id).limit(1) \
+        .with_for_update(skip_locked=True)
     now = utcnow()
     job_id = db.session.scalar(sa.update(table).where(table.id == oldest.scalar_subquery(), table.status == "Queued")
                                .values(status="InProgress", started=now, heartbeat=now).returning(table.id))
     db.session.commit()
     return job_id
+
+
+WORK_ORDER = ((TrainingJob, "train"), (BatchTest, None), (TrainingJob, "refine"))
+
+
+def claim_work() -> tuple[type | None, int | None]:
+    """The next job a worker runs, claimed: a training, else a batch test, else a refinement (minutes long, it waits
+    for the others and steps aside for them: `work_waiting`); (its table, its id), or (None, None)."""
+    for table, kind in WORK_ORDER:
+        job_id = claim_next(table, kind)
+        if job_id is not None:
+            return table, job_id
+    return None, None
 
 
 class Cancelled(Exception):

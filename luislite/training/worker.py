@@ -45,23 +45,19 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
                 publishing.collect_garbage()  # and what a killed training left
                 recovered = time.monotonic()
-            job_id = jobs.claim_next(kind="train")
-            test_id = None if job_id is not None else jobs.claim_next(BatchTest)
-            if job_id is None and test_id is None:
-                job_id = jobs.claim_next(kind="refine")  # once no training nor batch test waits
+            table, job_id = jobs.claim_work()
             if not beating:
                 threading.Thread(target=_beat, args=(app.config["LUISLITE"].data_dir,), daemon=True).start()
                 beating = True
-            if job_id is not None:
+            if table is TrainingJob:
                 try:
                     train_job(app, job_id)
                 except Exception as error:  # one bad job must not stop the worker (nor leave later jobs Queued)
                     db.session.rollback()
                     jobs.finish(job_id, None, 0, _failed(app, job_id, error))
-                worked = True
-                continue
-            if test_id is not None:
-                batch_test_job(app, test_id)
+            elif table is BatchTest:
+                batch_test_job(app, job_id)
+            if table is not None:
                 worked = True
                 continue
             if worked:
