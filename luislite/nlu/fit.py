@@ -275,30 +275,34 @@ def _optimizer(model: JointBert, recipe: Recipe, steps: int):
     return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-# --- augmentation: entity values swapped between examples of the same slot --------------------
+# --- augmentation: entity values swapped between examples of the same intent and slot ---------
 
-def value_pool(examples: list[Example]) -> dict[int, list[tuple[list[str], list[list[int]], list[bool]]]]:
-    """Every labeled value of each top-level slot, as (words, tags of every layer, spaces)."""
-    pool: dict[int, list] = {}
+Value = tuple[list[str], list[list[int]], list[bool]]  # an entity value's words, tags of every layer, spaces
+
+
+def value_pool(examples: list[Example]) -> dict[tuple[int, int], list[Value]]:
+    """Every labeled value of each top-level slot in the examples of each intent, by (intent, slot)."""
+    pool: dict[tuple[int, int], list] = {}
     for example in examples:
         for slot, a, b in chunks(example.tags[0]):
-            pool.setdefault(slot, []).append(_value(example, a, b))
+            pool.setdefault((example.intent, slot), []).append(_value(example, a, b))
     return pool
 
 
-def _value(example: Example, a: int, b: int) -> tuple[list[str], list[list[int]], list[bool]]:
+def _value(example: Example, a: int, b: int) -> Value:
     return example.words[a:b + 1], [layer[a:b + 1] for layer in example.tags], example.spaces[a:b + 1]
 
 
 def swap_values(example: Example, pool: dict, rng: random.Random, chance: float) -> Example:
-    """A copy of `example` where each entity value is, with `chance`, replaced by another value of its slot."""
+    """A copy of `example` where each entity value is, with `chance`, replaced by another value of its slot labeled
+    in an example of the same intent (a value may be what tells two intents apart: "next" and "previous" mail)."""
     if not chance:
         return example
     out_words, out_tags, out_spaces, at = [], [[] for _ in example.tags], [], 0
     for slot, a, b in chunks(example.tags[0]):
         value = _value(example, a, b)
         if rng.random() < chance:
-            value = rng.choice(pool[slot])
+            value = rng.choice(pool[example.intent, slot])
         out_words += example.words[at:a] + value[0]
         for out, layer, tags in zip(out_tags, example.tags, value[1]):
             out += layer[at:a] + tags

@@ -1,5 +1,6 @@
 """Training with a tiny random BERT: the fit itself, determinism, the artifact, ONNX agreement, edge-case apps."""
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from safetensors.numpy import load_file
 
 from luislite.domain.appversion import AppVersion, Child, MLEntity
 from luislite.errors import AppVersionError
-from luislite.nlu.fit import Recipe, train
+from luislite.nlu.fit import Example, Recipe, swap_values, train, value_pool
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.recognizer import Recognizer
 
@@ -154,3 +155,18 @@ def test_step_floors_of_character_cultures_and_deep_encoders():
     assert recipe.floored("zh-cn", 6).min_steps == 500  # the English MiniLM forced on a Chinese app
     assert recipe.floored("de-de", 12).min_steps == 600  # the multilingual encoder
     assert Recipe(min_steps=700).floored("zh-cn", 12).min_steps == 700
+
+
+def test_entity_values_are_swapped_within_their_intent():
+    """Augmentation swaps a value for another of its slot in the same intent's examples: a value that tells two
+    intents apart ("next" / "previous" mail) never teaches the other intent."""
+    def mail(intent, value):
+        return Example(["show", *value, "mail"], intent, [[0, 1] + [2] * (len(value) - 1) + [0]],
+                       [True] * (len(value) + 2))
+    examples = [mail(0, ["next"]), mail(0, ["the", "one", "after"]), mail(1, ["previous"]), mail(1, ["last"])]
+    pool, rng = value_pool(examples), random.Random(0)
+    swapped = [swap_values(e, pool, rng, 1.0) for e in examples * 20]
+    assert {(e.intent, " ".join(e.words)) for e in swapped} == {
+        (0, "show next mail"), (0, "show the one after mail"), (1, "show previous mail"), (1, "show last mail")}
+    assert all(len(e.tags[0]) == len(e.spaces) == len(e.words) for e in swapped)
+    assert {tuple(e.tags[0]) for e in swapped if e.intent == 0} == {(0, 1, 0), (0, 1, 2, 2, 0)}
