@@ -34,6 +34,7 @@ def test_small_app_fits_its_training_data(travel):
     out, stats, seen = travel
     assert stats["steps"] == 400 and stats["examples"] == 44 and stats["seconds"] > 0 and stats["threads"] == 1
     assert seen[-1]["step"] == 400 and {"step", "steps", "loss", "epoch"} <= set(seen[0])
+    assert stats["fit"]["intent_accuracy"] >= 0.9 and not stats["fit"]["collapsed"] and "collapsed" not in stats
     recognizer = Recognizer.load(out)
     right_intents = right_entities = total_entities = 0
     for intent, lines in TRAVEL.items():
@@ -77,6 +78,17 @@ def test_same_seed_same_weights(tiny_model, tmp_path):
     a, b, c = (load_file(tmp_path / name / "adapters.safetensors") for name in "abc")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not all(np.array_equal(a[k], c[k]) for k in a)
+
+
+def test_a_collapsed_training_is_trained_again_gentler(tiny_model, tmp_path):
+    """A model that learned nothing of the intents (here: learning rates far too high) is trained once more, with
+    the next seed and half the learning rates, and the better of the two kept."""
+    wild = Recipe(adapter_lr=30.0, head_lr=300.0, min_steps=20, min_epochs=1)
+    seen = []
+    stats = train(make_app(TRAVEL, travel_entities()), tmp_path, tiny_model, seen.append, recipe=wild)
+    assert stats["collapsed"]["collapsed"] and [p["step"] for p in seen] == [10, 20, 10, 20]
+    labels = json.loads((tmp_path / "labels.json").read_text())
+    assert (labels["seed"], labels["recipe"]["adapter_lr"]) in {(13, 30.0), (14, 15.0)}
 
 
 def test_retraining_replaces_the_artifact(tiny_model, tmp_path):
