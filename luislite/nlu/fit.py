@@ -62,6 +62,8 @@ class Recipe:
     quick_batch: int = 16
     quick_adapter_lr: float = 3e-3
     quick_adapter_layers: int = 3
+    quick_head_lr: float = 3e-3
+    deep_quick_head_lr: float = 3e-2  # encoders of `DEEP` layers: at 3e-3 their quick model learned no intent
 
     def plan(self, examples: int) -> tuple[int, int]:
         """(batch size, optimiser steps) for this many training examples."""
@@ -69,16 +71,18 @@ class Recipe:
         return batch, max(self.min_steps, self.min_epochs * math.ceil(examples / batch))
 
     def floored(self, culture: str, layers: int) -> Recipe:
-        """This recipe with the step floor of `culture` and of an encoder of `layers` layers."""
+        """This recipe with the step floor of `culture` and of an encoder of `layers` layers, and that encoder's
+        quick head learning rate."""
         floors = [self.min_steps, self.deep_min_steps if layers >= DEEP else 0,
                   self.character_min_steps if cultures.of(culture).segmentation == "characters" else 0]
-        return replace(self, min_steps=max(floors))
+        quick_head_lr = self.deep_quick_head_lr if layers >= DEEP else self.quick_head_lr
+        return replace(self, min_steps=max(floors), quick_head_lr=quick_head_lr)
 
     def quick(self, examples: int) -> Recipe | None:
         """The recipe of a model that answers within seconds while this one trains: smaller batches, one epoch or
         `quick_steps`, no validation; None where this recipe is no longer than that."""
         quick = replace(self, min_steps=self.quick_steps, min_epochs=1,
-                        small_batch=self.quick_batch, adapter_lr=self.quick_adapter_lr,
+                        small_batch=self.quick_batch, adapter_lr=self.quick_adapter_lr, head_lr=self.quick_head_lr,
                         adapter_layers=self.quick_adapter_layers, validate_from=sys.maxsize)
         return quick if self.quick_steps and quick.plan(examples)[1] < self.plan(examples)[1] else None
 
@@ -132,7 +136,8 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         return model, stats | {"fit": learned(model, batcher, tagset, train_set)}
 
     model, stats = attempt(seed, recipe, rng)
-    if stats["fit"]["collapsed"]:  # rare (once in ~40 trainings of the 12-layer encoder): once more, gentler
+    if stats["fit"]["collapsed"] and not faster:  # (a quick model may not have learned much yet: refining follows)
+        # rare (once in ~40 trainings of the 12-layer encoder): once more, gentler, and the better model kept
         first, gentler = stats["fit"], replace(recipe, adapter_lr=recipe.adapter_lr / 2, head_lr=recipe.head_lr / 2)
         retried = attempt(seed + 1, gentler, random.Random(seed + 1))
         if retried[1]["fit"]["intent_accuracy"] > first["intent_accuracy"]:

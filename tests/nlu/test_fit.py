@@ -82,13 +82,16 @@ def test_same_seed_same_weights(tiny_model, tmp_path):
 
 def test_a_collapsed_training_is_trained_again_gentler(tiny_model, tmp_path):
     """A model that learned nothing of the intents (here: learning rates far too high) is trained once more, with
-    the next seed and half the learning rates, and the better of the two kept."""
+    the next seed and half the learning rates, and the better of the two kept; not a quick model."""
     wild = Recipe(adapter_lr=30.0, head_lr=300.0, min_steps=20, min_epochs=1)
     seen = []
     stats = train(make_app(TRAVEL, travel_entities()), tmp_path, tiny_model, seen.append, recipe=wild)
     assert stats["collapsed"]["collapsed"] and [p["step"] for p in seen] == [10, 20, 10, 20]
     labels = json.loads((tmp_path / "labels.json").read_text())
     assert (labels["seed"], labels["recipe"]["adapter_lr"]) in {(13, 30.0), (14, 15.0)}
+    wild_quick = Recipe(quick_adapter_lr=30.0, quick_head_lr=300.0, min_steps=200, quick_steps=20)
+    quick = train(make_app(TRAVEL, travel_entities()), tmp_path / "quick", tiny_model, recipe=wild_quick, quick=True)
+    assert quick["quick"] and quick["fit"]["collapsed"] and "collapsed" not in quick  # refining follows instead
 
 
 def test_retraining_replaces_the_artifact(tiny_model, tmp_path):
@@ -167,6 +170,13 @@ def test_step_floors_of_character_cultures_and_deep_encoders():
     assert recipe.floored("zh-cn", 6).min_steps == 500  # the English MiniLM forced on a Chinese app
     assert recipe.floored("de-de", 12).min_steps == 600  # the multilingual encoder
     assert Recipe(min_steps=700).floored("zh-cn", 12).min_steps == 700
+
+
+def test_the_quick_model_of_a_deep_encoder_learns_its_heads_faster():
+    recipe = Recipe(head_lr=1e-3, quick_head_lr=2e-3, deep_quick_head_lr=3e-2, quick_steps=70)
+    assert recipe.floored("en-us", 6).quick(100).head_lr == 2e-3
+    assert recipe.floored("zh-cn", 12).quick(100).head_lr == 3e-2
+    assert recipe.floored("zh-cn", 12).head_lr == 1e-3  # the refined model's
 
 
 def test_entity_values_are_swapped_within_their_intent():
