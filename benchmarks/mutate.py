@@ -186,6 +186,20 @@ MUTATIONS = [
     Mutation("joined-words-dropped", "a predicted entity ends at its last piece's first character",
              "luislite/nlu/tokenize.py", "covered[-1] = covered[-1]._replace(end=token.end)", "pass",
              ("tests/nlu/test_vocabulary.py",)),
+    Mutation("values-across-intents", "augmentation swaps an entity value for any value of its slot, other intents' "
+             "included (\"next\" mail taught as ShowPrevious)", "luislite/nlu/fit.py",
+             "rng.choice(pool[example.intent, slot])",
+             "rng.choice([v for (_, s), values in pool.items() if s == slot for v in values])",
+             ("tests/nlu/test_fit.py",)),
+    Mutation("collapse-kept", "a refined training that learned no intent is kept, not trained again",
+             "luislite/nlu/fit.py", 'if stats["fit"]["collapsed"] and not faster:', "if False:",
+             ("tests/nlu/test_fit.py",)),
+    Mutation("quick-retried", "a quick model that has not learned much yet is trained twice before Train answers",
+             "luislite/nlu/fit.py", 'if stats["fit"]["collapsed"] and not faster:', 'if stats["fit"]["collapsed"]:',
+             ("tests/nlu/test_fit.py",)),
+    Mutation("deep-quick-heads-slow", "the multilingual quick model's heads learn at English's rate",
+             "luislite/nlu/fit.py", "self.deep_quick_head_lr if layers >= DEEP else", "self.quick_head_lr if True else",
+             ("tests/nlu/test_fit.py",)),
 ]
 
 
