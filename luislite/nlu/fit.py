@@ -136,13 +136,12 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         return model, stats | {"fit": learned(model, batcher, tagset, train_set)}
 
     model, stats = attempt(seed, recipe, rng)
-    if stats["fit"]["collapsed"] and not faster:  # (a quick model may not have learned much yet: refining follows)
-        # rare (once in ~40 trainings of the 12-layer encoder): once more, gentler, and the better model kept
+    if stats["fit"]["collapsed"] and not faster:  # a quick model may not have learned much yet: refining follows
         first, gentler = stats["fit"], replace(recipe, adapter_lr=recipe.adapter_lr / 2, head_lr=recipe.head_lr / 2)
         retried = attempt(seed + 1, gentler, random.Random(seed + 1))
         if retried[1]["fit"]["intent_accuracy"] > first["intent_accuracy"]:
             (model, stats), seed, recipe = retried, seed + 1, gentler
-        stats["collapsed"] = first  # the first attempt's fit: a second was trained, the better kept
+        stats["collapsed"] = first  # seen once in ~40 trainings of the 12-layer encoder: a second, the better kept
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
               "max_tokens": MAX_TOKENS, "culture": version.culture, "word_input": word_input,
               "boundaries": boundaries._asdict(),
@@ -417,7 +416,7 @@ class Batcher:
 def learned(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Example], sample: int = 256) -> dict:
     """Intent accuracy on (up to `sample` of) the training examples, and whether the model collapsed: learned
     nothing of the intents (below halfway between always answering the commonest intent and always being right)."""
-    examples = examples[::max(1, len(examples) // sample)]
+    examples = examples[::math.ceil(len(examples) / sample)]
     commonest = Counter(e.intent for e in examples).most_common(1)[0][1] / len(examples)
     accuracy = evaluate(model, batcher, tagset, examples)["intent_accuracy"]
     return {"intent_accuracy": round(accuracy, 4), "collapsed": accuracy < (1 + commonest) / 2}
