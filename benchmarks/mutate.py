@@ -200,6 +200,12 @@ MUTATIONS = [
     Mutation("deep-quick-heads-slow", "the multilingual quick model's heads learn at English's rate",
              "luislite/nlu/fit.py", "self.deep_quick_head_lr if layers >= DEEP else", "self.quick_head_lr if True else",
              ("tests/nlu/test_fit.py",)),
+    Mutation("entity-pairs-ignored", "an entity never seen after another cuts a value in two (\"cle elum\": a city, "
+             "then a state)", "luislite/nlu/tags.py", "counts, pairs[d] if pairs else None)", "counts, None)",
+             ("tests/nlu/test_tags.py",)),
+    Mutation("entity-pairs-unsaved", "the entity pairs seen adjacent in training never reach the artifact",
+             "luislite/nlu/tags.py", '({"pairs": self.pairs} if self.pairs is not None else {})', "{}",
+             ("tests/nlu/test_tags.py", "tests/nlu/test_fit.py")),
 ]
 
 

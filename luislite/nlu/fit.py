@@ -122,7 +122,7 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         word_input, boundaries = RUNS, boundary_characters(tokenizer, examples)
     phrases = PhraseLists.from_version(version)
     train_set, validation = split(examples, recipe, rng)
-    tagset = tagset.count_transitions([e.tags for e in train_set])
+    tagset = tagset.counted([e.tags for e in train_set])
     batcher = Batcher(tokenizer, phrases, word_input, boundaries)
 
     def attempt(seed: int, recipe: Recipe, rng: random.Random) -> tuple[JointBert, dict]:

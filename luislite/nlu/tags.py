@@ -5,8 +5,11 @@ entity tree gets its own layer (and its own head): layer 0 tags entities (`Order
 role), layer 1 their children (`Order/Size`), and so on. Tag 0 is O, 2i+1 is B- and 2i+2 is I- of slot i.
 Decoding is Viterbi under BIO's rule (I-x only after B-x or I-x), with transition scores counted on the
 training tags but tied across entities (O->B, B->I-same, I->B-same, ... : 3 x 4 numbers per layer), so
-that a multi-word value is not cut in two even for an entity seen twice. A child span is kept only inside
-a span of its parent.
+that a multi-word value is not cut in two even for an entity seen twice; and, because a few examples teach a
+model words better than structure, an entity directly followed by another that never followed it in training
+costs `UNSEEN_PAIR` more ("cle elum" is one city, not a city and then a state; chosen on SNIPS 20/intent's dev
+split, benchmarks/RESULTS.md; artifacts older than it decode without). A child span is kept only inside a span
+of its parent.
 
 Two more layers follow the entity tree when an app needs them, because LUIS learns them from labels too:
 a *composite* layer (a composite's span, and `Composite:role`; its children are found by `recognizer.merge`
@@ -24,6 +27,8 @@ from luislite.domain.appversion import AppVersion, Child, CompositeEntity, Label
 from luislite.nlu.prediction import EntitySpan
 from luislite.domain.tokens import Token
 
+UNSEEN_PAIR = -2.0  # log-score of an entity directly followed by another never seen following it in training
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -37,11 +42,16 @@ class Slot:
 
 
 class TagSet:
-    def __init__(self, layers: list[list[Slot]], transitions: list[list[list[int]]] | None = None):
+    def __init__(self, layers: list[list[Slot]], transitions: list[list[list[int]]] | None = None,
+                 pairs: list[list[list[int]]] | None = None):
+        """`transitions`: tied transition counts per layer; `pairs`: per layer, the [slot, slot] pairs seen
+        adjacent (None: every pair as the tied counts say, as in older artifacts)."""
         self.layers = layers
         self.transitions = transitions or [[[0] * 4 for _ in range(3)] for _ in layers]
+        self.pairs = pairs
         self._index = [{_key(slot.path, slot.role): i for i, slot in enumerate(layer)} for layer in layers]
-        self._transitions = [_transitions(len(layer), counts) for layer, counts in zip(layers, self.transitions)]
+        self._transitions = [_transitions(len(layer), counts, pairs[d] if pairs else None)
+                             for d, (layer, counts) in enumerate(zip(layers, self.transitions))]
         self.ml_depth = next((d for d, layer in enumerate(layers) if layer and layer[0].kind != "ml"), len(layers))
 
     @classmethod
@@ -58,21 +68,26 @@ class TagSet:
     @classmethod
     def from_json(cls, doc: dict) -> TagSet:
         return cls([[Slot(tuple(s["path"]), s["role"], s.get("kind", "ml")) for s in layer] for layer in doc["layers"]],
-                   doc["transitions"])
+                   doc["transitions"], doc.get("pairs"))
 
     def to_json(self) -> dict:
         def slot(s: Slot) -> dict:
             return {"path": list(s.path), "role": s.role} | ({"kind": s.kind} if s.kind != "ml" else {})
-        return {"layers": [[slot(s) for s in layer] for layer in self.layers], "transitions": self.transitions}
+        return {"layers": [[slot(s) for s in layer] for layer in self.layers], "transitions": self.transitions} | \
+            ({"pairs": self.pairs} if self.pairs is not None else {})
 
-    def count_transitions(self, tagged: list[list[list[int]]]) -> TagSet:
-        """This tag set with transition counts taken from examples' tags (per example: per layer, per word)."""
+    def counted(self, tagged: list[list[list[int]]]) -> TagSet:
+        """This tag set with what decoding learns from examples' tags (per example: per layer, per word): tied
+        transition counts and the entity pairs seen adjacent."""
         counts = [[[0] * 4 for _ in range(3)] for _ in self.layers]
+        pairs = [set() for _ in self.layers]
         for layers in tagged:
             for depth, tags in enumerate(layers):
                 for previous, tag in zip([0] + tags, tags):
                     counts[depth][_kind(previous)][_move(previous, tag)] += 1
-        return TagSet(self.layers, counts)
+                spans = chunks(tags)
+                pairs[depth].update((x, y) for (x, _, end), (y, start, _) in zip(spans, spans[1:]) if start == end + 1)
+        return TagSet(self.layers, counts, [sorted(map(list, p)) for p in pairs])
 
     def sizes(self) -> list[int]:
         """Number of tags of each layer."""
@@ -198,8 +213,9 @@ def _move(previous: int, tag: int) -> int:
     return _I_SAME if same else _INVALID
 
 
-def _transitions(slots: int, counts: list[list[int]]) -> np.ndarray:
-    """Log-transition matrix (from, to) of tied, add-one smoothed counts; I-x only after B-x or I-x.
+def _transitions(slots: int, counts: list[list[int]], pairs: list[list[int]] | None = None) -> np.ndarray:
+    """Log-transition matrix (from, to) of tied, add-one smoothed counts; I-x only after B-x or I-x; with `pairs`
+    (the [x, y] seen adjacent), B-y directly after x costs `UNSEEN_PAIR` more where [x, y] is not among them.
 
     Row 0 (after O) also serves as the start of the utterance.
     """
@@ -207,7 +223,14 @@ def _transitions(slots: int, counts: list[list[int]]) -> np.ndarray:
     log_probs = np.log(counts / counts.sum(1, keepdims=True))
     log_probs = np.concatenate([log_probs, np.full((3, 1), -np.inf)], axis=1)
     size = 1 + 2 * slots
-    return np.array([[log_probs[_kind(i), _move(i, j)] for j in range(size)] for i in range(size)])
+    matrix = np.array([[log_probs[_kind(i), _move(i, j)] for j in range(size)] for i in range(size)])
+    if pairs is not None:
+        unseen = np.full((slots, slots), UNSEEN_PAIR)
+        np.fill_diagonal(unseen, 0.0)  # the same entity again: the tied counts say
+        for x, y in pairs:
+            unseen[x, y] = 0.0
+        matrix[1:, 1::2] += np.repeat(unseen, 2, axis=0)  # from B-x and I-x (rows 2x+1, 2x+2) to B-y (2y+1)
+    return matrix
 
 
 def viterbi(scores: np.ndarray, transitions: np.ndarray) -> np.ndarray:

@@ -56,6 +56,7 @@ def test_artifact_files_and_labels(travel):
     assert labels["intents"][0] == "None" and len(labels["intents"]) == 6
     assert [s["path"] for s in labels["tags"]["layers"][1]] == \
         [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
+    assert labels["tags"]["pairs"] == [[], [[0, 1]]]  # only a Quantity ever directly followed by a Size
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 

@@ -59,7 +59,7 @@ def _one_hot(tags, size):
 def test_counted_transitions_keep_a_multi_word_value_whole():
     tagset = TagSet.from_version(make_app({"Go": []}, travel_entities()))
     text, labels = parse("fly to {City=new york city} now")
-    trained = tagset.count_transitions([tagset.tag(labels, tokenize(text))] * 20)
+    trained = tagset.counted([tagset.tag(labels, tokenize(text))] * 20)
     assert trained.transitions[0][1] == [0, 0, 0, 20]  # after B-: always I- of the same entity
     scores = np.log(np.full((3, 11), 0.01))
     scores[:, 1] = np.log(0.5)  # B-City everywhere, I-City a close second
@@ -67,3 +67,37 @@ def test_counted_transitions_keep_a_multi_word_value_whole():
     words = tokenize("new york city")
     assert len(tagset.decode(words, [scores, np.zeros((3, 7))])) == 3
     assert [(s.start, s.end) for s in trained.decode(words, [scores, np.zeros((3, 7))])] == [(0, 13)]
+
+
+
+def _travel_tagset(*texts: str) -> TagSet:
+    """The travel entities' tag set counted on brace-marked `texts`."""
+    tagset = TagSet.from_version(make_app({"Go": [], "Order": []}, travel_entities()))
+    return tagset.counted([tagset.tag(labels, tokenize(text)) for text, labels in map(parse, texts)])
+
+
+def _city_then_artist() -> tuple[list, list[np.ndarray]]:
+    """Words of "cle elum" and scores where B-City, then B-Artist ahead of I-City, are likeliest."""
+    scores = np.log(np.full((2, 11), 0.01))
+    scores[0, 1], scores[1, 9], scores[1, 2] = np.log(0.9), np.log(0.8), np.log(0.15)
+    return tokenize("cle elum"), [scores, np.zeros((2, 7))]
+
+
+def test_an_entity_never_seen_after_another_does_not_cut_a_value_in_two():
+    trained = _travel_tagset("fly to {City=new york} now", "fly to {City=rome} with {Artist=adele}")
+    assert trained.pairs == [[], []]  # no entity ever directly followed another
+    words, scores = _city_then_artist()
+    assert [s.entity for s in TagSet(trained.layers, trained.transitions).decode(words, scores)] == ["City", "Artist"]
+    assert [(s.entity, s.start, s.end) for s in trained.decode(words, scores)] == [("City", 0, 8)]
+    adjacent = _travel_tagset("play {City=rome} {Artist=adele}")
+    assert adjacent.pairs == [[[0, 4]], []]  # City then Artist, seen: no cost
+    assert [s.entity for s in adjacent.decode(words, scores)] == ["City", "Artist"]
+
+
+def test_tag_sets_of_older_artifacts_decode_without_the_pairs():
+    doc = _travel_tagset("fly to {City=rome}").to_json()
+    assert TagSet.from_json(doc).pairs == [[], []]
+    older = TagSet.from_json({"layers": doc["layers"], "transitions": doc["transitions"]})
+    assert older.pairs is None and "pairs" not in older.to_json()
+    words, scores = _city_then_artist()
+    assert [s.entity for s in older.decode(words, scores)] == ["City", "Artist"]
