@@ -1,6 +1,7 @@
 """Writing a trained model as an artifact directory: the app's own small weights, label maps and rules.
 
-    adapters.safetensors  the adapter matrices (as the shared graph takes them), heads and phrase-list weights
+    adapters.safetensors  the adapter matrices (as the shared graph takes them), heads, phrase-list weights and
+                          (small apps) the intents' prototypes
     labels.json           intents, tag layers, settings, and the base model whose shared graph serves it
     rules.json            what the rule recognizers need of the version (lists, regexes, prebuilts, patterns)
 
@@ -30,13 +31,15 @@ ADAPTERS = "adapters.safetensors"
 ONNX, ONNX_INT8 = "model.onnx", "model.int8.onnx"  # format 1's graphs
 
 
-def save(model: JointBert, labels: dict, out_dir: Path, rules: dict | None = None) -> None:
-    """Write the artifact's files into `out_dir` (owner only), created if need be; an artifact there is replaced."""
+def save(model: JointBert, labels: dict, out_dir: Path, rules: dict | None = None,
+         weights: dict[str, torch.Tensor] | None = None) -> None:
+    """Write the artifact's files into `out_dir` (owner only), created if need be; an artifact there is replaced.
+    `weights` are more to serve beside the model's own (the intents' prototypes)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):  # retraining into the same directory: nothing stale stays
         shutil.rmtree(out_dir)
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    save_file(app_weights(model), out_dir / ADAPTERS)
+    save_file(app_weights(model) | {name: w.contiguous() for name, w in (weights or {}).items()}, out_dir / ADAPTERS)
     (out_dir / "labels.json").write_text(json.dumps({"format": FORMAT, "serve": ADAPTERS} | labels, indent=1))
     if rules is not None:
         (out_dir / "rules.json").write_text(json.dumps(rules))

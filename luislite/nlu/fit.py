@@ -64,6 +64,8 @@ class Recipe:
     quick_adapter_layers: int = 3
     quick_head_lr: float = 3e-3
     deep_quick_head_lr: float = 3e-2  # encoders of `DEEP` layers: at 3e-3 their quick model learned no intent
+    prototype_weight: float = 20.0  # of the intents' prototypes in intent scores (`prototypes`); 0: none
+    prototypes_below: int = 1000  # training examples from which the head alone scores intents
 
     def plan(self, examples: int) -> tuple[int, int]:
         """(batch size, optimiser steps) for this many training examples."""
@@ -148,7 +150,10 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
               "encoder": {"name": base_model.name, "digest": weights_digest(base_model), "path": str(base_model)},
               "seed": seed, "recipe": asdict(recipe)}
     shared.ensure(base_model, cache)
-    artifact.save(model, labels, Path(out_dir), rules_json(version))
+    weights = {}
+    if recipe.prototype_weight and len(train_set) < recipe.prototypes_below:
+        weights["intent.prototypes"] = recipe.prototype_weight * prototypes(loaded, batcher, train_set, len(intents))
+    artifact.save(model, labels, Path(out_dir), rules_json(version), weights)
     return stats | {"examples": len(examples), "threads": threads, "quick": faster is not None,
                     "seconds": round(time.monotonic() - started, 1)}
 
@@ -163,6 +168,25 @@ def pretrained(base_model: Path) -> tuple[torch.nn.Module, Tokenizer]:
 @functools.lru_cache(maxsize=2)
 def _loaded(base_model: Path) -> tuple[torch.nn.Module, Tokenizer]:
     return load_encoder(base_model)
+
+
+@torch.no_grad()
+def prototypes(encoder: torch.nn.Module, batcher: Batcher, examples: list[Example], intents: int,
+               sample: int = 64) -> torch.Tensor:
+    """Each intent's prototype (intents, hidden): the normalised mean of the pretrained encoder's normalised
+    mean-pooled vectors of (up to `sample` of) its examples; zeros for an intent without any. Served beside the
+    head (`recognizer.AdaptedNetwork.prototype_scores`): a sentence encoder's own sense of which examples an
+    utterance is like, which a head trained on a few examples per intent does not have."""
+    by_intent = [[e for e in examples if e.intent == i] for i in range(intents)]
+    chosen = [e for members in by_intent if members for e in members[::math.ceil(len(members) / sample)]]
+    sums = torch.zeros(intents, encoder.config.hidden_size)
+    encoder.eval()
+    for batch in batcher.batches(chosen, 64):
+        ids, mask = batch["inputs"][:2]
+        weights = mask.unsqueeze(-1).float()
+        sentences = (encoder(input_ids=ids, attention_mask=mask).last_hidden_state * weights).sum(1) / weights.sum(1)
+        sums.index_add_(0, batch["intents"], torch.nn.functional.normalize(sentences, dim=-1))
+    return torch.nn.functional.normalize(sums, dim=-1)
 
 
 def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list[Example]:

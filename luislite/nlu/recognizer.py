@@ -38,6 +38,9 @@ class Network(Protocol):
         """Intent logits (batch, intents), then each tag layer's slot logits (batch, sub-tokens, tags), of
         `input_ids`, `attention_mask` and, with phrase lists, `features` (batch, sub-tokens, channels)."""
 
+    def prototype_scores(self, inputs: dict[str, np.ndarray]) -> np.ndarray | float:
+        """What the intents' prototypes add to the intent logits (batch, intents); 0 without prototypes."""
+
 
 class AdaptedNetwork:
     """An app's adapters and heads on its base model's shared graph: the encoder runs in the graph, the heads
@@ -50,17 +53,14 @@ class AdaptedNetwork:
                          _zeros((rank, side) if name.endswith(".A") else (side, rank))
                          for name, side in encoder.inputs.items()}  # a layer without adapters: zeros of the same rank
         self.heads = {name: array for name, array in weights.items() if name not in self.adapters}
+        self.prototypes = self.heads.pop("intent.prototypes", None)  # (intents, hidden), scaled by their weight
         self.pooling = pooling
         self.depths = sum(name.endswith(".bias") and name.startswith("slots.") for name in self.heads)
 
     def __call__(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         mask = inputs["attention_mask"]
         hidden = self.encoder.hidden(inputs["input_ids"], mask, self.adapters)
-        if self.pooling == "cls":
-            sentence = hidden[:, 0]
-        else:
-            weights = mask[..., None].astype(hidden.dtype)
-            sentence = (hidden * weights).sum(1) / np.maximum(weights.sum(1), 1)
+        sentence = hidden[:, 0] if self.pooling == "cls" else _mean(hidden, mask)
         intents = self._linear("intent", sentence)
         slots = [self._linear(f"slots.{depth}", hidden) for depth in range(self.depths)]
         if "features" in inputs:
@@ -69,8 +69,24 @@ class AdaptedNetwork:
                      for depth, logits in enumerate(slots)]
         return [intents, *slots]
 
+    def prototype_scores(self, inputs: dict[str, np.ndarray]) -> np.ndarray | float:
+        """The cosine of the pretrained encoder's sentence vector (the shared graph fed no adapters: a second
+        pass) with each intent's prototype, times their weight (`fit.prototypes`); 0 without prototypes."""
+        if self.prototypes is None:
+            return 0.0
+        frozen = {name: _zeros(matrix.shape) for name, matrix in self.adapters.items()}
+        sentence = _mean(self.encoder.hidden(inputs["input_ids"], inputs["attention_mask"], frozen),
+                         inputs["attention_mask"])
+        return sentence / np.maximum(np.linalg.norm(sentence, axis=-1, keepdims=True), 1e-12) @ self.prototypes.T
+
     def _linear(self, head: str, x: np.ndarray) -> np.ndarray:
         return x @ self.heads[f"{head}.weight"].T + self.heads[f"{head}.bias"]
+
+
+def _mean(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the hidden states (batch, tokens, hidden) over the tokens `mask` keeps."""
+    weights = mask[..., None].astype(hidden.dtype)
+    return (hidden * weights).sum(1) / np.maximum(weights.sum(1), 1)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -87,6 +103,9 @@ class GraphNetwork:
 
     def __call__(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         return self.session.run(None, inputs)
+
+    def prototype_scores(self, inputs: dict[str, np.ndarray]) -> float:
+        return 0.0
 
 
 PATTERN_SCORE = 0.99  # the least score of the intent of a matching pattern
@@ -153,7 +172,7 @@ class Recognizer:
         if self.rules:
             candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]
             pattern = self.rules.match(text, candidates)
-        intents = pattern_intents(self._intents(intent_logits[0]), pattern)
+        intents = pattern_intents(self._intents((intent_logits + self.network.prototype_scores(inputs))[0]), pattern)
         entities = merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens, matches))
         if extra and extra.external:
             entities = with_external(entities, extra.external, extra.prefer_external)

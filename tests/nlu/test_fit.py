@@ -3,6 +3,7 @@ import json
 import random
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,43 @@ def test_artifact_files_and_labels(travel):
         [["Order", "Quantity"], ["Order", "Size"], ["Order", "Topping"]]
     assert labels["tags"]["pairs"] == [[], [[0, 1]]]  # only a Quantity ever directly followed by a Size
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
+def test_a_small_app_scores_intents_with_its_prototypes_too(travel, tiny_model):
+    """Intent scores add the cosine of the pretrained encoder's sentence vector (the shared graph fed no adapters)
+    with each intent's prototype, times their weight, to the head's logits."""
+    import torch
+
+    from luislite.nlu.encoder import load_encoder
+
+    out, _, _ = travel
+    prototypes = load_file(out / "adapters.safetensors")["intent.prototypes"]
+    assert prototypes.shape == (6, 32)  # intents x the tiny encoder's hidden size
+    np.testing.assert_allclose(np.linalg.norm(prototypes, axis=1), Recipe().prototype_weight, rtol=1e-4)
+    recognizer = Recognizer.load(out)
+    text = "book a flight from paris to london"
+    _, encoding = recognizer.encode(text)
+    ids = np.array([encoding.input_ids], dtype=np.int64)
+    inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    encoder, _ = load_encoder(tiny_model)
+    with torch.no_grad():
+        sentence = encoder(input_ids=torch.from_numpy(ids)).last_hidden_state.mean(1)
+    expected = torch.nn.functional.normalize(sentence, dim=-1).numpy() @ prototypes.T
+    scores = recognizer.network.prototype_scores(inputs)
+    np.testing.assert_allclose(scores, expected, atol=0.05 * Recipe().prototype_weight)  # int8's error
+    logits = (recognizer.network(inputs)[0] + scores)[0]
+    probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    served = recognizer.predict(text).intents
+    np.testing.assert_allclose([served[name] for name in recognizer.intents], probabilities, rtol=1e-4)
+
+
+@pytest.mark.parametrize("recipe", [Recipe(prototype_weight=0), Recipe(prototypes_below=4)])
+def test_apps_without_prototypes_score_intents_by_the_head(tiny_model, tmp_path, recipe):
+    version = make_app({"Greet": ["hello", "hi"], "Bye": ["bye", "see you"]})
+    train(version, tmp_path / "m", tiny_model, recipe=replace(recipe, min_steps=20, min_epochs=1))
+    assert "intent.prototypes" not in load_file(tmp_path / "m" / "adapters.safetensors")
+    recognizer = Recognizer.load(tmp_path / "m")
+    assert recognizer.network.prototype_scores({}) == 0.0
 
 
 def test_prediction_threads_are_given_to_onnxruntime(travel):
