@@ -193,22 +193,38 @@ def over_http(app: dict, test: list[dict]) -> tuple[dict, float]:
     return score(test, predictions) | cost, round(served.refined_seconds, 1)
 
 
-def direct(app: dict, test: list[dict], recipe: dict, seed: int) -> tuple[dict, float]:
+def direct(app: dict, test: list[dict], recipe: dict, seed: int, ablate: bool = False) -> tuple[dict, float]:
+    """Scores of a model trained in this process (with `ablate`, also those of the same model without its priors:
+    `nlu_direct.ablations`) and its training seconds."""
     from luislite.domain.appversion import AppVersion
     from luislite.nlu.fit import Recipe, train
     from luislite.nlu.recognizer import Recognizer
+    from nlu_direct import ablations
 
     with tempfile.TemporaryDirectory() as out:
         started = time.monotonic()
         train(AppVersion.from_luis(app), Path(out), recipe=Recipe(**recipe), seed=seed)
         seconds = time.monotonic() - started
         recognizer = Recognizer.load(Path(out))
-        predictions = []
-        for example in test:
-            prediction = recognizer.predict(example["text"])
-            top = max(prediction.intents, key=prediction.intents.get)
-            predictions.append((top, {(s.start, s.end, s.entity) for s in prediction.entities}))
-    return score(test, predictions), round(seconds, 1)
+        scores = _scored(recognizer, test)
+        if ablate:
+            scores |= {name: _scored(variant, test) for name, variant in ablations(recognizer).items()}
+    return scores, round(seconds, 1)
+
+
+def _scored(recognizer, test: list[dict]) -> dict:
+    predictions = []
+    for example in test:
+        prediction = recognizer.predict(example["text"])
+        top = max(prediction.intents, key=prediction.intents.get)
+        predictions.append((top, {(s.start, s.end, s.entity) for s in prediction.entities}))
+    return score(test, predictions)
+
+
+def _mean(runs: list[dict]) -> dict:
+    """The mean of each figure over runs, nested ones (ablations) included."""
+    return {name: _mean([run[name] for run in runs]) if isinstance(value, dict) else
+            round(sum(run[name] for run in runs) / len(runs), 1) for name, value in runs[0].items()}
 
 
 def cpu_flags() -> str:
@@ -232,6 +248,9 @@ def main():
                              "seed moves a 250-utterance test set by several points)")
     parser.add_argument("--recipe", nargs="*", default=[], metavar="NAME=VALUE",
                         help="with --direct: Recipe settings, e.g. rank=8 adapter_lr=3e-3")
+    parser.add_argument("--ablate", action="store_true",
+                        help="with --direct: also score each model without its intent prototypes, and without those "
+                             "nor its entity-pair costs")
     args = parser.parse_args()
     shipped = args.domain and domain(args.domain, args.culture)
     parts = split(shipped["utterances"] if shipped else read_lu(args.lu.read_text(encoding="utf-8")))
@@ -247,12 +266,11 @@ def main():
     result["baseline"] = scores | {"train_seconds": seconds}
     if args.direct:
         recipe = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.recipe)}
-        runs = [direct(app, test, recipe, seed) for seed in args.seed]
+        runs = [direct(app, test, recipe, seed, args.ablate) for seed in args.seed]
         result["luislite_direct"] = [scores | {"recipe": recipe, "seed": seed, "train_seconds": seconds}
                                      for seed, (scores, seconds) in zip(args.seed, runs)]
         if len(runs) > 1:
-            result["luislite_direct_mean"] = {name: round(sum(s[name] for s, _ in runs) / len(runs), 1)
-                                              for name in runs[0][0]}
+            result["luislite_direct_mean"] = _mean([scores for scores, _ in runs])
     else:
         scores, seconds = over_http(app, test)
         result["luislite_http"] = scores | {"train_seconds": seconds}

@@ -4,6 +4,7 @@
     python benchmarks/nlu_direct.py snips                      # full training set
     python benchmarks/nlu_direct.py snips --per-intent 10 --phraselists   # + a phrase list per entity
     python benchmarks/nlu_direct.py snips --per-intent 7 --quick          # the quick model Train answers first
+    python benchmarks/nlu_direct.py snips --per-intent 20 --ablate        # + the same model without its priors
 
 `--phraselists` gives each entity with at least 5 distinct values in the *full* training set a phrase list of
 those values, as a feature of that entity (what a user with a vocabulary of their domain would add); scores are
@@ -11,11 +12,13 @@ then also reported on those entities alone.
 
 Small-data sample: for each intent in sorted order, `random.Random(13).sample(train_of_that_intent, N)`.
 Scores: intent accuracy, slot F1 (exact span and entity type, micro), exact match (intent and every span right),
-as served (int8 shared encoder); prediction latency (tokenize + model + decode) p50/p95.
+as served (int8 shared encoder); prediction latency (tokenize + model + decode) p50/p95. `--ablate` also scores the
+same trained model without its intent prototypes, and without those nor its entity-pair costs (`ablations`).
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import statistics
@@ -28,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from luislite.domain.appversion import AppVersion, Feature, PhraseList
 from luislite.nlu.fit import Recipe, train
 from luislite.nlu.recognizer import Recognizer
+from luislite.nlu.tags import TagSet
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -56,6 +60,18 @@ def add_phraselists(version: AppVersion, vocabulary: dict[str, list[str]], inter
             version.phraselists.append(PhraseList(f"{entity.name}_values", vocabulary[entity.name], interchangeable,
                                                   enabled_for_all_models=False))
             entity.features.append(Feature(f"{entity.name}_values"))
+
+
+def ablations(recognizer: Recognizer) -> dict[str, Recognizer]:
+    """The same trained model without its intent prototypes, and without those nor its entity-pair costs (as
+    models decoded before them): what each adds, measured on one training."""
+    network = copy.copy(recognizer.network)
+    network.prototypes = None
+    unprototyped = copy.copy(recognizer)
+    unprototyped.network = network
+    bare = copy.copy(unprototyped)
+    bare.tagset = TagSet(recognizer.tagset.layers, recognizer.tagset.transitions)
+    return {"without prototypes": unprototyped, "without prototypes or pairs": bare}
 
 
 def score(recognizer: Recognizer, test: list[dict], only: set[str] | None = None) -> dict:
@@ -92,6 +108,8 @@ def main() -> None:
     parser.add_argument("--phraselists", choices=["interchangeable", "related"],
                         help="add a phrase list of each entity's training values (see above)")
     parser.add_argument("--datasets", type=Path, default=DATASETS, help="the folder holding snips/ and atis/")
+    parser.add_argument("--seed", type=int, default=13, help="the training seed")
+    parser.add_argument("--ablate", action="store_true", help="also score the model without its priors (above)")
     args = parser.parse_args()
     version = AppVersion.from_luis(json.loads((args.datasets / args.dataset / "train_luis_app.json").read_text()))
     listed = vocabulary(version)
@@ -100,10 +118,10 @@ def main() -> None:
     if args.per_intent:
         sample(version, args.per_intent)
     out = args.out / f"{args.dataset}-{args.per_intent or 'full'}{'-' + args.phraselists if args.phraselists else ''}"
-    stats = train(version, out, recipe=Recipe(**json.loads(args.recipe)), quick=args.quick,
+    stats = train(version, out, recipe=Recipe(**json.loads(args.recipe)), quick=args.quick, seed=args.seed,
                   progress=lambda p: p["step"] % 100 == 0 and print(json.dumps(p), file=sys.stderr, flush=True))
     report = {"dataset": args.dataset, "per_intent": args.per_intent, "recipe": args.recipe, "quick": args.quick,
-              "phraselists": args.phraselists,
+              "seed": args.seed, "phraselists": args.phraselists,
               "train": {k: v for k, v in stats.items() if k != "validation"}, "validation": stats["validation"][-3:]}
     for split in ("dev", "test"):  # choose settings on dev, report test
         path = args.datasets / args.dataset / f"{split}.jsonl"
@@ -111,6 +129,8 @@ def main() -> None:
         recognizer = Recognizer.load(out)
         report[split] = score(recognizer, examples)
         report[f"{split} listed"] = score(recognizer, examples, set(listed))
+        if args.ablate:
+            report |= {f"{split} {name}": score(variant, examples) for name, variant in ablations(recognizer).items()}
     print(json.dumps(report, indent=1))
 
 
