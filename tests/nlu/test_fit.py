@@ -35,7 +35,8 @@ def test_small_app_fits_its_training_data(travel):
     out, stats, seen = travel
     assert stats["steps"] == 400 and stats["examples"] == 44 and stats["seconds"] > 0 and stats["threads"] == 1
     assert seen[-1]["step"] == 400 and {"step", "steps", "loss", "epoch"} <= set(seen[0])
-    assert stats["fit"]["intent_accuracy"] >= 0.9 and not stats["fit"]["collapsed"] and "collapsed" not in stats
+    assert stats["fit"]["intent_accuracy"] >= 0.9 and not stats["fit"]["collapsed"] and "retried" not in stats
+    assert stats["fit"]["slot_f1"] >= 0.9 and not stats["fit"]["underfit"]
     recognizer = Recognizer.load(out)
     right_intents = right_entities = total_entities = 0
     for intent, lines in TRAVEL.items():
@@ -125,12 +126,25 @@ def test_a_collapsed_training_is_trained_again_gentler(tiny_model, tmp_path):
     wild = Recipe(adapter_lr=30.0, head_lr=300.0, min_steps=20, min_epochs=1)
     seen = []
     stats = train(make_app(TRAVEL, travel_entities()), tmp_path, tiny_model, seen.append, recipe=wild)
-    assert stats["collapsed"]["collapsed"] and [p["step"] for p in seen] == [10, 20, 10, 20]
+    assert stats["retried"]["collapsed"] and [p["step"] for p in seen] == [10, 20, 10, 20]
     labels = json.loads((tmp_path / "labels.json").read_text())
     assert (labels["seed"], labels["recipe"]["adapter_lr"]) in {(13, 30.0), (14, 15.0)}
     wild_quick = Recipe(quick_adapter_lr=30.0, quick_head_lr=300.0, min_steps=200, quick_steps=20)
     quick = train(make_app(TRAVEL, travel_entities()), tmp_path / "quick", tiny_model, recipe=wild_quick, quick=True)
-    assert quick["quick"] and quick["fit"]["collapsed"] and "collapsed" not in quick  # refining follows instead
+    assert quick["quick"] and quick["fit"]["collapsed"] and "retried" not in quick  # refining follows instead
+
+
+def test_a_training_that_underfit_its_slots_is_trained_again(tiny_model, tmp_path):
+    """A model that reproduces too little of its training slots (here: labels that contradict each other, the
+    same words a City in one example and nothing in the next) is trained once more, as a collapsed one is."""
+    contradicting = {"BookFlight": ["fly to {City=paris}", "fly to paris", "fly to {City=rome}", "fly to rome"],
+                     "Greeting": ["hello", "hi there"]}
+    seen = []
+    stats = train(make_app(contradicting, travel_entities()), tmp_path, tiny_model, seen.append,
+                  recipe=Recipe(adapter_lr=1e-2, head_lr=1e-1, min_steps=20, min_epochs=1))
+    first = stats["retried"]
+    assert first["underfit"] and first["slot_f1"] < 0.9 and not first["collapsed"]
+    assert [p["step"] for p in seen] == [10, 20, 10, 20]
 
 
 def test_retraining_replaces_the_artifact(tiny_model, tmp_path):
