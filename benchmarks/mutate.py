@@ -204,6 +204,9 @@ MUTATIONS = [
     Mutation("underfit-kept", "a refined model that reproduces too little of its training slots is kept",
              "luislite/nlu/fit.py", '(first["collapsed"] or first["underfit"])', 'first["collapsed"]',
              ("tests/nlu/test_fit.py",)),
+    Mutation("underfit-retried-gentler", "a model that underfit its slots is trained again at half the learning rates "
+             "(which underfits more)", "luislite/nlu/fit.py", 'if first["collapsed"] else self', "if True else self",
+             ("tests/nlu/test_fit.py",)),
     Mutation("entity-pairs-ignored", "an entity never seen after another cuts a value in two (\"cle elum\": a city, "
              "then a state)", "luislite/nlu/tags.py", "counts, pairs[d] if pairs else None)", "counts, None)",
              ("tests/nlu/test_tags.py",)),

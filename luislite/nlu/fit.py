@@ -81,6 +81,11 @@ class Recipe:
         quick_head_lr = self.deep_quick_head_lr if layers >= DEEP else self.quick_head_lr
         return replace(self, min_steps=max(floors), quick_head_lr=quick_head_lr)
 
+    def again(self, first: dict) -> Recipe:
+        """The recipe of a second try after a first (`learned`) that collapsed: half the learning rates; or that
+        underfit its slots: the same (it learned too slowly, and half underfit more: RESULTS.md)."""
+        return replace(self, adapter_lr=self.adapter_lr / 2, head_lr=self.head_lr / 2) if first["collapsed"] else self
+
     def quick(self, examples: int) -> Recipe | None:
         """The recipe of a model that answers within seconds while this one trains: smaller batches, one epoch or
         `quick_steps`, no validation; None where this recipe is no longer than that."""
@@ -141,11 +146,11 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
     model, stats = attempt(seed, recipe, rng)
     first = stats["fit"]
     if (first["collapsed"] or first["underfit"]) and not faster:  # a quick model is refined anyway
-        gentler = replace(recipe, adapter_lr=recipe.adapter_lr / 2, head_lr=recipe.head_lr / 2)
-        retried = attempt(seed + 1, gentler, random.Random(seed + 1))
+        again = recipe.again(first)
+        retried = attempt(seed + 1, again, random.Random(seed + 1))
         fit_of = retried[1]["fit"]
         if fit_of["intent_accuracy"] + fit_of["slot_f1"] > first["intent_accuracy"] + first["slot_f1"]:
-            (model, stats), seed, recipe = retried, seed + 1, gentler
+            (model, stats), seed, recipe = retried, seed + 1, again
         stats["retried"] = first  # each seen about once in 40 trainings of the 12-layer encoder: the better kept
     labels = {"intents": intents, "tags": tagset.to_json(), "phraselists": phrases.lists, "pooling": recipe.pooling,
               "max_tokens": MAX_TOKENS, "culture": version.culture, "word_input": word_input,

@@ -136,7 +136,8 @@ def test_a_collapsed_training_is_trained_again_gentler(tiny_model, tmp_path):
 
 def test_a_training_that_underfit_its_slots_is_trained_again(tiny_model, tmp_path):
     """A model that reproduces too little of its training slots (here: labels that contradict each other, the
-    same words a City in one example and nothing in the next) is trained once more, as a collapsed one is."""
+    same words a City in one example and nothing in the next) is trained once more with the next seed, at the same
+    learning rates (a collapsed one gets half)."""
     contradicting = {"BookFlight": ["fly to {City=paris}", "fly to paris", "fly to {City=rome}", "fly to rome"],
                      "Greeting": ["hello", "hi there"]}
     seen = []
@@ -145,6 +146,8 @@ def test_a_training_that_underfit_its_slots_is_trained_again(tiny_model, tmp_pat
     first = stats["retried"]
     assert first["underfit"] and first["slot_f1"] < 0.9 and not first["collapsed"]
     assert [p["step"] for p in seen] == [10, 20, 10, 20]
+    assert Recipe().again(first) == Recipe()  # the same learning rates: half underfit more
+    assert Recipe().again(first | {"collapsed": True}) == Recipe(adapter_lr=5e-4, head_lr=1.5e-3)
 
 
 def test_retraining_replaces_the_artifact(tiny_model, tmp_path):
