@@ -30,7 +30,6 @@ from luislite.nlu.tokenize import (MAX_TOKENS, NO_BOUNDARIES, RUNS, WORDS, Bound
 
 
 DEEP = 12  # encoder layers from which `Recipe.deep_min_steps` applies
-UNDERFIT_SLOT_F1 = 0.9  # slot F1 on its training examples below which a model is trained again (healthy: 0.98-1)
 CJK_FROM = 0x2E80  # CJK radicals, kana, Hangul, CJK ideographs and beyond: scripts written without spaces
 
 
@@ -67,6 +66,7 @@ class Recipe:
     deep_quick_head_lr: float = 3e-2  # encoders of `DEEP` layers: at 3e-3 their quick model learned no intent
     prototype_weight: float = 20.0  # of the intents' prototypes in intent scores (`prototypes`); 0: none
     prototypes_below: int = 1000  # training examples from which the head alone scores intents
+    underfit_slot_f1: float = 0.9  # slot F1 on its training examples below which a refined model is trained again
 
     def plan(self, examples: int) -> tuple[int, int]:
         """(batch size, optimiser steps) for this many training examples."""
@@ -141,7 +141,7 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         if phrases:
             model.set_feature_masks(phrases.intent_mask(version, intents), phrases.slot_masks(version, tagset))
         stats = fit(model, batcher, tagset, train_set, validation, recipe, rng, progress)
-        return model, stats | {"fit": learned(model, batcher, tagset, train_set)}
+        return model, stats | {"fit": learned(model, batcher, tagset, train_set, recipe.underfit_slot_f1)}
 
     model, stats = attempt(seed, recipe, rng)
     first = stats["fit"]
@@ -445,16 +445,17 @@ class Batcher:
 
 # --- metrics ------------------------------------------------------------------------------------
 
-def learned(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Example], sample: int = 256) -> dict:
+def learned(model: JointBert, batcher: Batcher, tagset: TagSet, examples: list[Example], underfit: float = 0.9,
+            sample: int = 256) -> dict:
     """Intent accuracy and slot F1 on (up to `sample` of) the training examples, and whether the model failed to
     learn them: `collapsed`, nothing of the intents (below halfway between always answering the commonest intent and
-    always being right), or `underfit`, too little of the slots (slot F1 below `UNDERFIT_SLOT_F1`)."""
+    always being right), or `underfit`, too little of the slots (slot F1 below `underfit`; healthy models: 0.98-1)."""
     examples = examples[::math.ceil(len(examples) / sample)]
     commonest = Counter(e.intent for e in examples).most_common(1)[0][1] / len(examples)
     metrics = evaluate(model, batcher, tagset, examples)
     return {"intent_accuracy": round(metrics["intent_accuracy"], 4), "slot_f1": round(metrics["slot_f1"], 4),
             "collapsed": metrics["intent_accuracy"] < (1 + commonest) / 2,
-            "underfit": metrics["slot_f1"] < UNDERFIT_SLOT_F1}
+            "underfit": metrics["slot_f1"] < underfit}
 
 
 @torch.no_grad()
