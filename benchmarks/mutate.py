@@ -214,8 +214,11 @@ MUTATIONS = [
              "luislite/nlu/tags.py", '({"pairs": self.pairs} if self.pairs is not None else {})', "{}",
              ("tests/nlu/test_tags.py", "tests/nlu/test_fit.py")),
     Mutation("prototypes-unserved", "a small app's intents are scored by its head alone, its prototypes ignored",
-             "luislite/nlu/recognizer.py", "self._intents((intent_logits + self.network.prototype_scores(inputs))[0])",
-             "self._intents(intent_logits[0])", ("tests/nlu/test_fit.py",)),
+             "luislite/nlu/recognizer.py", "return head + np.ravel(self.network.prototype_scores(inputs))",
+             "return head", ("tests/nlu/test_fit.py",)),
+    Mutation("prototypes-second-guess-sure", "a head sure of its intent still pays the prototypes' second pass",
+             "luislite/nlu/recognizer.py", "if np.exp(_log_softmax(head)).max() >= SURE:", "if False:",
+             ("tests/nlu/test_fit.py",)),
     Mutation("prototypes-adapted", "prototypes are compared with the app's adapted sentence vector, not the "
              "pretrained one they were made of", "luislite/nlu/recognizer.py",
              "frozen = {name: _zeros(matrix.shape) for name, matrix in self.adapters.items()}",

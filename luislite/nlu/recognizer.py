@@ -109,6 +109,7 @@ class GraphNetwork:
 
 
 PATTERN_SCORE = 0.99  # the least score of the intent of a matching pattern
+SURE = 0.99  # a head this sure of its top intent is not second-guessed by the prototypes (`Recognizer.intent_logits`)
 
 
 class Recognizer:
@@ -172,7 +173,7 @@ class Recognizer:
         if self.rules:
             candidates = [s for s in spans if s.kind == "ml"] + [s for found in parsed for s in found]
             pattern = self.rules.match(text, candidates)
-        intents = pattern_intents(self._intents((intent_logits + self.network.prototype_scores(inputs))[0]), pattern)
+        intents = pattern_intents(self._intents(self.intent_logits(intent_logits[0], inputs)), pattern)
         entities = merge(spans, parsed, pattern, self.rules, self.phrases.spans(tokens, matches))
         if extra and extra.external:
             entities = with_external(entities, extra.external, extra.prefer_external)
@@ -183,6 +184,14 @@ class Recognizer:
         tokens = words(text, self.culture)
         return tokens, encode_words(self.tokenizer, [t.text for t in tokens], spaces(tokens), self.word_input,
                                     self.max_tokens, self.boundaries)
+
+    def intent_logits(self, head: np.ndarray, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """The head's intent logits, plus the prototypes' scores unless the head is `SURE` of its top intent: on
+        SNIPS 20/intent dev no such answer was changed by them, and 80 % of utterances were that sure (their second
+        pass of the encoder saved)."""
+        if np.exp(_log_softmax(head)).max() >= SURE:
+            return head
+        return head + np.ravel(self.network.prototype_scores(inputs))
 
     def _intents(self, logits: np.ndarray) -> dict[str, float]:
         probs = np.exp(_log_softmax(logits))

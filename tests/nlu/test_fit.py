@@ -84,7 +84,10 @@ def test_a_small_app_scores_intents_with_its_prototypes_too(travel, tiny_model):
     expected = torch.nn.functional.normalize(sentence, dim=-1).numpy() @ prototypes.T
     scores = recognizer.network.prototype_scores(inputs)
     np.testing.assert_allclose(scores, expected, atol=0.05 * Recipe().prototype_weight)  # int8's error
-    logits = (recognizer.network(inputs)[0] + scores)[0]
+    unsure, sure = np.zeros(6), np.array([10.0, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(recognizer.intent_logits(unsure, inputs), scores[0])
+    assert recognizer.intent_logits(sure, inputs) is sure  # a head sure of its answer (>= 0.99) is not second-guessed
+    logits = recognizer.intent_logits(recognizer.network(inputs)[0][0], inputs)
     probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     served = recognizer.predict(text).intents
     np.testing.assert_allclose([served[name] for name in recognizer.intents], probabilities, rtol=1e-4)
