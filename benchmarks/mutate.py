@@ -221,8 +221,8 @@ MUTATIONS = [
              ("tests/nlu/test_fit.py",)),
     Mutation("prototypes-adapted", "prototypes are compared with the app's adapted sentence vector, not the "
              "pretrained one they were made of", "luislite/nlu/recognizer.py",
-             "frozen = {name: _zeros(matrix.shape) for name, matrix in self.adapters.items()}",
-             "frozen = self.adapters", ("tests/nlu/test_fit.py",)),
+             "self.frozen = {name: _zeros(matrix.shape) for name, matrix in self.adapters.items()}",
+             "self.frozen = self.adapters", ("tests/nlu/test_fit.py",)),
 ]
 
 

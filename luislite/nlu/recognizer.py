@@ -54,6 +54,7 @@ class AdaptedNetwork:
                          for name, side in encoder.inputs.items()}  # a layer without adapters: zeros of the same rank
         self.heads = {name: array for name, array in weights.items() if name not in self.adapters}
         self.prototypes = self.heads.pop("intent.prototypes", None)  # (intents, hidden), scaled by their weight
+        self.frozen = {name: _zeros(matrix.shape) for name, matrix in self.adapters.items()}  # the pretrained encoder
         self.pooling = pooling
         self.depths = sum(name.endswith(".bias") and name.startswith("slots.") for name in self.heads)
 
@@ -74,8 +75,7 @@ class AdaptedNetwork:
         pass) with each intent's prototype, times their weight (`fit.prototypes`); 0 without prototypes."""
         if self.prototypes is None:
             return 0.0
-        frozen = {name: _zeros(matrix.shape) for name, matrix in self.adapters.items()}
-        sentence = _mean(self.encoder.hidden(inputs["input_ids"], inputs["attention_mask"], frozen),
+        sentence = _mean(self.encoder.hidden(inputs["input_ids"], inputs["attention_mask"], self.frozen),
                          inputs["attention_mask"])
         return sentence / np.maximum(np.linalg.norm(sentence, axis=-1, keepdims=True), 1e-12) @ self.prototypes.T
 
