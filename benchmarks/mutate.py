@@ -213,6 +213,13 @@ MUTATIONS = [
     Mutation("entity-pairs-unsaved", "the entity pairs seen adjacent in training never reach the artifact",
              "luislite/nlu/tags.py", '({"pairs": self.pairs} if self.pairs is not None else {})', "{}",
              ("tests/nlu/test_tags.py", "tests/nlu/test_fit.py")),
+    Mutation("job-ended-in-a-read", "the worker ends a job in the read transaction it began (on SQLite: 'database is "
+             "locked' once another connection wrote, and the worker dies)", "luislite/training/jobs.py",
+             "    db.session.rollback()\n    active = ", "    active = ", ("tests/test_training_jobs.py",)),
+    Mutation("clu-poll-writes-in-its-read", "a CLU training poll records its job's end in the read transaction it "
+             "began (503 once the worker wrote)", "luislite/services/clu.py",
+             "    db.session.rollback()\n    for job_id, values", "    for job_id, values",
+             ("tests/test_training_jobs.py",)),
     Mutation("prototypes-unserved", "a small app's intents are scored by its head alone, its prototypes ignored",
              "luislite/nlu/recognizer.py", "return head + np.ravel(self.network.prototype_scores(inputs))",
              "return head", ("tests/nlu/test_fit.py",)),

@@ -236,8 +236,10 @@ def tiny_model(tmp_path_factory) -> Path:
 def tiny_server(start_server, tiny_model) -> Server:
     """A server training on `tiny_model` (LUISLITE_BASE_MODEL): seconds per training, predictions of no quality
     (so no second try of a model that underfit its slots: a random 2-layer BERT seldom fits 90 % of them)."""
-    return start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1",
-                        LUISLITE_TRAIN_RECIPE='{"underfit_slot_f1": 0}')
+    server = start_server(LUISLITE_BASE_MODEL=str(tiny_model), LUISLITE_TRAIN_THREADS="1",
+                          LUISLITE_TRAIN_RECIPE='{"underfit_slot_f1": 0}')
+    yield server
+    assert "starting another" not in server.output(), "a training worker died (no test here kills one)"
 
 
 @pytest.fixture

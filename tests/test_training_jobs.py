@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from conftest import Http
 from luislite import create_app
 from luislite.config import Config
 from luislite.db import TrainingJob, Version, db
+from luislite.services import clu
 from luislite.training import jobs, worker
 from tiny_app import signal_all, stop_in_training, training_workers
 
@@ -99,6 +101,37 @@ def test_a_finished_job_whose_version_was_deleted_is_ignored(flask_app):
     db.session.commit()
     jobs.finish(job_id, "some-artifact", 1)
     assert db.session.get(TrainingJob, job_id) is None
+
+
+def _written_by_another_connection(job_id: int) -> None:
+    """What the training's heartbeat thread (or a request) does while the worker holds a read transaction."""
+    with db.engine.connect() as other:
+        other.execute(sa.update(TrainingJob).where(TrainingJob.id == job_id).values(progress={"step": 1}))
+        other.commit()
+
+
+def test_a_job_ends_though_another_connection_wrote_since_the_worker_read(flask_app):
+    """The worker reads the job and its version (deleted, superseded?), its heartbeat writes, then the worker ends
+    the job: on SQLite that read transaction could not become the write ("database is locked" ended the worker)."""
+    job_id = _running_job(timedelta(0))
+    assert db.session.get(Version, db.session.get(TrainingJob, job_id).version_pk) is not None  # a read begins
+    _written_by_another_connection(job_id)
+    jobs.finish(job_id, None, 0, jobs.SUPERSEDED)
+    assert db.session.get(TrainingJob, job_id).status == "Fail"
+
+
+def test_a_clu_poll_ends_its_job_though_another_connection_wrote_since_it_read(flask_app):
+    """A CLU training poll reads its job and the LUIS training's, then records how it ended: on SQLite that read
+    could not become the write when the worker had written meanwhile (the poll answered 503)."""
+    job_id = _running_job(timedelta(0))
+    jobs.finish(job_id, None, 0, "TrainingFailed: the disk caught fire")
+    poll = clu.new_job("train", "jobs", versionPk=db.session.get(TrainingJob, job_id).version_pk)
+    poll.status, poll.training_job_id = "running", job_id
+    db.session.commit()
+    assert db.session.get(clu.CluJob, poll.id).status == "running"  # a read begins
+    _written_by_another_connection(job_id)
+    ended = clu.get_job(poll.id, "train")
+    assert (ended.status, ended.errors[0]["message"]) == ("failed", "TrainingFailed: the disk caught fire")
 
 
 def test_an_older_job_finishing_last_keeps_the_newer_model(flask_app):

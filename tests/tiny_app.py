@@ -114,8 +114,7 @@ def stop_in_training(http, server, app_id: str, version: str = "0.1") -> list[in
     Polling cannot be sure to see a training in progress (a fast machine may finish one between two polls), so a
     training that ended first is done again, on an edited version, until one is caught in progress.
     """
-    workers = training_workers(server)
-    assert workers, "no training worker found"
+    workers = wait_until(lambda: training_workers(server), 30, "a training worker (`serve` replaces one that died)")
     for attempt in range(10):
         if training_status(http, app_id, version) not in ("Queued", "InProgress"):
             if attempt:  # the last training ended before the workers stopped: a new revision to train

@@ -217,15 +217,27 @@ def _follow_training(job: CluJob) -> None:
         return
     version = db.session.get(Version, job.details["versionPk"])
     if training is not None and training.status == "Fail":
-        job.status, job.errors = "failed", [{"code": "InternalServerError", "message": training.failure_reason}]
+        ended = _failed("InternalServerError", training.failure_reason)
     elif version is None or version.artifact is None:
-        job.status, job.errors = "failed", [{"code": "NotFound", "message": "The model was deleted while training."}]
+        ended = _failed("NotFound", "The model was deleted while training.")
     else:
-        job.result = job.result or _evaluate_job(job, version, version.artifact)
-        job.status = "succeeded"
-        job.details = job.details | {"trainedAt": version.trained_at.isoformat(),
-                                     "seconds": _seconds(training, version)}
-    job.updated = utcnow()
+        ended = {"status": "succeeded", "result": job.result or _evaluate_job(job, version, version.artifact),
+                 "details": job.details | {"trainedAt": version.trained_at.isoformat(),
+                                           "seconds": _seconds(training, version)}}
+    _record({job.id: ended | {"updated": utcnow()}})
+
+
+def _failed(code: str, message: str) -> dict:
+    return {"status": "failed", "errors": [{"code": code, "message": message}]}
+
+
+def _record(outcomes: dict[str, dict]) -> None:
+    """Write running jobs' new values (by job id) in a transaction begun with the writes: what was read before is
+    let go, for on SQLite a read transaction cannot become a write one once another connection has written since it
+    began (a poll while the worker finishes). A job that a concurrent request ended meanwhile is left as it is."""
+    db.session.rollback()
+    for job_id, values in outcomes.items():
+        db.session.execute(sa.update(CluJob).where(CluJob.id == job_id, CluJob.status == "running").values(values))
     db.session.commit()
 
 
@@ -237,12 +249,13 @@ def _evaluate_job(job: CluJob, version: Version, artifact: str) -> dict:
 def evaluate_in_worker(training_job_id: int, artifact: str) -> None:
     """Called by the worker between training and finishing LUIS training job `training_job_id`: each CLU training
     job following it keeps its model's evaluation (`result`), and ends `succeeded` on its next poll."""
+    results = {}
     for job in db.session.scalars(sa.select(CluJob).where(CluJob.training_job_id == training_job_id,
                                                           CluJob.status == "running")).all():
         version = db.session.get(Version, job.details["versionPk"])
         if version is not None:
-            job.result = _evaluate_job(job, version, artifact)
-    db.session.commit()
+            results[job.id] = {"result": _evaluate_job(job, version, artifact)}
+    _record(results)
 
 
 def _seconds(training: TrainingJob | None, version: Version) -> int:

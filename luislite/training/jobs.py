@@ -168,7 +168,10 @@ def refined(job_id: int, artifact: str) -> None:
 
 
 def _end(job_id: int, failure: str | None, artifact: str | None) -> bool:
-    """End an InProgress job (Success or Fail); whether it was still InProgress."""
+    """End an InProgress job (Success or Fail), in a transaction begun with this write; whether it was still
+    InProgress. What the worker read before is let go: on SQLite a read transaction cannot become a write one once
+    another connection has written since it began ("database is locked", which would end the worker)."""
+    db.session.rollback()
     active = sa.and_(TrainingJob.id == job_id, TrainingJob.status == "InProgress")
     return db.session.execute(sa.update(TrainingJob).where(active).values(
         status="Fail" if failure else "Success", finished=utcnow(), failure_reason=failure,

@@ -40,6 +40,7 @@ def run(app, once: bool = False, parent_pid: int | None = None) -> None:
         recovered, beating = 0.0, once  # a long-running worker beats for /ready once it has used the database
         worked = False
         while True:
+            db.session.rollback()  # no read left open: on SQLite it could not become the round's first write
             if time.monotonic() - recovered > RECOVER_SECONDS:
                 jobs.recover_stale()
                 jobs.recover_stale(BatchTest, "Interrupted: the worker running the batch test stopped.")
