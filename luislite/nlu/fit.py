@@ -141,11 +141,13 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         if phrases:
             model.set_feature_masks(phrases.intent_mask(version, intents), phrases.slot_masks(version, tagset))
         stats = fit(model, batcher, tagset, train_set, validation, recipe, rng, progress)
+        if faster:  # a quick model is refined anyway: no second try, nothing to measure
+            return model, stats
         return model, stats | {"fit": learned(model, batcher, tagset, train_set, recipe.underfit_slot_f1)}
 
     model, stats = attempt(seed, recipe, rng)
-    first = stats["fit"]
-    if (first["collapsed"] or first["underfit"]) and not faster:  # a quick model is refined anyway
+    first = stats.get("fit", {})
+    if first.get("collapsed") or first.get("underfit"):
         again = recipe.again(first)
         retried = attempt(seed + 1, again, random.Random(seed + 1))
         fit_of = retried[1]["fit"]

@@ -133,8 +133,10 @@ def test_a_collapsed_training_is_trained_again_gentler(tiny_model, tmp_path):
     labels = json.loads((tmp_path / "labels.json").read_text())
     assert (labels["seed"], labels["recipe"]["adapter_lr"]) in {(13, 30.0), (14, 15.0)}
     wild_quick = Recipe(quick_adapter_lr=30.0, quick_head_lr=300.0, min_steps=200, quick_steps=20)
-    quick = train(make_app(TRAVEL, travel_entities()), tmp_path / "quick", tiny_model, recipe=wild_quick, quick=True)
-    assert quick["quick"] and quick["fit"]["collapsed"] and "retried" not in quick  # refining follows instead
+    seen.clear()
+    quick = train(make_app(TRAVEL, travel_entities()), tmp_path / "quick", tiny_model, seen.append, recipe=wild_quick,
+                  quick=True)
+    assert quick["quick"] and "retried" not in quick and [p["step"] for p in seen] == [10, 20]  # refining follows
 
 
 def test_a_training_that_underfit_its_slots_is_trained_again(tiny_model, tmp_path):
