@@ -6,6 +6,7 @@ import functools
 import math
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -24,7 +25,7 @@ from luislite.nlu.encoder import base_model_dir, load_encoder, weights_digest
 from luislite.nlu.features import PhraseLists
 from luislite.nlu.model import IGNORE, JointBert
 from luislite.nlu.rules import rules_json
-from luislite.nlu.tags import TagSet, chunks
+from luislite.nlu.tags import Slot, TagSet, chunks
 from luislite.nlu.tokenize import (MAX_TOKENS, NO_BOUNDARIES, RUNS, WORDS, Boundaries, encode_runs, encode_words,
                                    spaces, words)
 
@@ -67,6 +68,8 @@ class Recipe:
     prototype_weight: float = 20.0  # of the intents' prototypes in intent scores (`prototypes`); 0: none
     prototypes_below: int = 1000  # training examples from which the head alone scores intents
     underfit_slot_f1: float = 0.9  # slot F1 on its training examples below which a refined model is trained again
+    name_prior: float = 1.0  # slot heads start at this times the vectors of their entities' names (`name_prior`)
+    deep_name_prior: float = 0.0  # encoders of `DEEP` layers: the multilingual one's names are near one vector
 
     def plan(self, examples: int) -> tuple[int, int]:
         """(batch size, optimiser steps) for this many training examples."""
@@ -75,11 +78,13 @@ class Recipe:
 
     def floored(self, culture: str, layers: int) -> Recipe:
         """This recipe with the step floor of `culture` and of an encoder of `layers` layers, and that encoder's
-        quick head learning rate."""
-        floors = [self.min_steps, self.deep_min_steps if layers >= DEEP else 0,
+        quick head learning rate and name prior."""
+        deep = layers >= DEEP
+        floors = [self.min_steps, self.deep_min_steps if deep else 0,
                   self.character_min_steps if cultures.of(culture).segmentation == "characters" else 0]
-        quick_head_lr = self.deep_quick_head_lr if layers >= DEEP else self.quick_head_lr
-        return replace(self, min_steps=max(floors), quick_head_lr=quick_head_lr)
+        return replace(self, min_steps=max(floors),
+                       quick_head_lr=self.deep_quick_head_lr if deep else self.quick_head_lr,
+                       name_prior=self.deep_name_prior if deep else self.name_prior)
 
     def again(self, first: dict) -> Recipe:
         """The recipe of a second try after a first (`learned`) that collapsed: half the learning rates; or that
@@ -138,6 +143,8 @@ def train(version: AppVersion, out_dir: Path, base_model: Path | None = None,
         encoder, _ = pretrained(base_model)
         adapters.add(encoder, recipe.rank, recipe.alpha, recipe.adapter_layers)
         model = JointBert(encoder, len(intents), tagset.sizes(), recipe.pooling, features=phrases.channels)
+        if recipe.name_prior:
+            name_prior(model, loaded, batcher, tagset, recipe.name_prior)
         if phrases:
             model.set_feature_masks(phrases.intent_mask(version, intents), phrases.slot_masks(version, tagset))
         stats = fit(model, batcher, tagset, train_set, validation, recipe, rng, progress)
@@ -197,6 +204,24 @@ def prototypes(encoder: torch.nn.Module, batcher: Batcher, examples: list[Exampl
         sentences = (encoder(input_ids=ids, attention_mask=mask).last_hidden_state * weights).sum(1) / weights.sum(1)
         sums.index_add_(0, batch["intents"], torch.nn.functional.normalize(sentences, dim=-1))
     return torch.nn.functional.normalize(sums, dim=-1)
+
+
+@torch.no_grad()
+def name_prior(model: JointBert, encoder: torch.nn.Module, batcher: Batcher, tagset: TagSet, scale: float) -> None:
+    """Start each slot's B- and I- rows of the slot heads at `scale` times the pretrained encoder's vector of the
+    slot's name (normalised, as an intent's `prototypes`): a word the encoder hears as "city" starts out a city.
+    Names are what app authors chose to say what an entity is; a few examples per entity then teach the rest."""
+    for slots, head in zip(tagset.layers, model.slot_heads):
+        names = [Example(words, i, [], [True] * len(words)) for i, words in enumerate(map(name_words, slots))]
+        vectors = prototypes(encoder, batcher, names, len(names)) if names else head.weight[:0]
+        head.weight[1::2] = head.weight[2::2] = scale * vectors
+
+
+def name_words(slot: Slot) -> list[str]:
+    """A slot's name as words: "object_name" is "object name", "Email.timeRange" "email time range" and the
+    child "Size" of "Order" in the role "Large" "order size large"."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", slot.name)
+    return [word.lower() for word in re.split(r"[\W_]+", spaced) if word] or ["entity"]
 
 
 def to_examples(version: AppVersion, intents: list[str], tagset: TagSet) -> list[Example]:

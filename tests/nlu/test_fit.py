@@ -12,9 +12,10 @@ from safetensors.numpy import load_file
 
 from luislite.domain.appversion import AppVersion, Child, MLEntity
 from luislite.errors import AppVersionError
-from luislite.nlu.fit import Example, Recipe, swap_values, train, value_pool
+from luislite.nlu.fit import Example, Recipe, name_words, swap_values, train, value_pool
 from luislite.nlu.prediction import EntitySpan
 from luislite.nlu.recognizer import Recognizer
+from luislite.nlu.tags import Slot
 
 from brace_markup import TRAVEL, assert_served_agrees, make_app, parse, travel_entities
 
@@ -100,6 +101,36 @@ def test_apps_without_prototypes_score_intents_by_the_head(tiny_model, tmp_path,
     assert "intent.prototypes" not in load_file(tmp_path / "m" / "adapters.safetensors")
     recognizer = Recognizer.load(tmp_path / "m")
     assert recognizer.network.prototype_scores({}) == 0.0
+
+
+@pytest.mark.parametrize("scale", [3.0, 0.0])
+def test_slot_heads_start_at_the_vectors_of_their_entities_names(tiny_model, tmp_path, scale):
+    """Each slot's B- and I- rows start at `name_prior` times the pretrained encoder's normalised mean vector of its
+    name's words ("City:origin" is "city origin"); with the heads' learning rate at 0 the artifact keeps them.
+    With `name_prior` 0 they start at random."""
+    import torch
+
+    from luislite.nlu.encoder import load_encoder
+
+    train(make_app(TRAVEL, travel_entities()), tmp_path, tiny_model,
+          recipe=Recipe(head_lr=0.0, min_steps=2, min_epochs=1, name_prior=scale))
+    heads = load_file(tmp_path / "adapters.safetensors")
+    encoder, tokenizer = load_encoder(tiny_model)
+    layers = json.loads((tmp_path / "labels.json").read_text())["tags"]["layers"]
+    assert [name_words(Slot(tuple(s["path"]), s["role"])) for s in layers[0][:3]] == \
+        [["city"], ["city", "origin"], ["city", "destination"]]
+    for depth, layer in enumerate(layers):
+        rows = heads[f"slots.{depth}.weight"]
+        for i, slot in enumerate(layer):
+            words = name_words(Slot(tuple(slot["path"]), slot["role"]))
+            ids = torch.tensor([tokenizer.encode(words, is_pretokenized=True).ids])
+            with torch.no_grad():
+                name = torch.nn.functional.normalize(encoder(input_ids=ids).last_hidden_state.mean(1)[0], dim=0)
+            for row in rows[2 * i + 1], rows[2 * i + 2]:
+                if scale:
+                    np.testing.assert_allclose(row, scale * name.numpy(), atol=1e-5)
+                else:
+                    assert abs(row @ name.numpy()) / np.linalg.norm(row) < 0.9
 
 
 def test_prediction_threads_are_given_to_onnxruntime(travel):
@@ -231,6 +262,13 @@ def test_step_floors_of_character_cultures_and_deep_encoders():
     assert recipe.floored("zh-cn", 6).min_steps == 500  # the English MiniLM forced on a Chinese app
     assert recipe.floored("de-de", 12).min_steps == 600  # the multilingual encoder
     assert Recipe(min_steps=700).floored("zh-cn", 12).min_steps == 700
+
+
+def test_entities_names_start_the_slot_heads_of_the_english_encoder_only():
+    """The multilingual encoder hears every name nearly alike (cosines >= 0.8): its heads start at random."""
+    assert Recipe().floored("en-us", 6).name_prior == 1.0
+    assert Recipe().floored("zh-cn", 12).name_prior == Recipe().floored("de-de", 12).name_prior == 0.0
+    assert Recipe(deep_name_prior=0.5).floored("es-es", 12).quick(100).name_prior == 0.5
 
 
 def test_the_quick_model_of_a_deep_encoder_learns_its_heads_faster():
