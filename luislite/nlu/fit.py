@@ -68,8 +68,7 @@ class Recipe:
     prototype_weight: float = 20.0  # of the intents' prototypes in intent scores (`prototypes`); 0: none
     prototypes_below: int = 1000  # training examples from which the head alone scores intents
     underfit_slot_f1: float = 0.9  # slot F1 on its training examples below which a refined model is trained again
-    name_prior: float = 1.0  # slot heads start at this times the vectors of their entities' names (`name_prior`)
-    deep_name_prior: float = 0.0  # encoders of `DEEP` layers: the multilingual one's names are near one vector
+    name_prior: float = 0.0  # slot heads start at this times the vectors of their entities' names (`name_prior`)
 
     def plan(self, examples: int) -> tuple[int, int]:
         """(batch size, optimiser steps) for this many training examples."""
@@ -78,13 +77,11 @@ class Recipe:
 
     def floored(self, culture: str, layers: int) -> Recipe:
         """This recipe with the step floor of `culture` and of an encoder of `layers` layers, and that encoder's
-        quick head learning rate and name prior."""
-        deep = layers >= DEEP
-        floors = [self.min_steps, self.deep_min_steps if deep else 0,
+        quick head learning rate."""
+        floors = [self.min_steps, self.deep_min_steps if layers >= DEEP else 0,
                   self.character_min_steps if cultures.of(culture).segmentation == "characters" else 0]
-        return replace(self, min_steps=max(floors),
-                       quick_head_lr=self.deep_quick_head_lr if deep else self.quick_head_lr,
-                       name_prior=self.deep_name_prior if deep else self.name_prior)
+        quick_head_lr = self.deep_quick_head_lr if layers >= DEEP else self.quick_head_lr
+        return replace(self, min_steps=max(floors), quick_head_lr=quick_head_lr)
 
     def again(self, first: dict) -> Recipe:
         """The recipe of a second try after a first (`learned`) that collapsed: half the learning rates; or that
@@ -210,7 +207,7 @@ def prototypes(encoder: torch.nn.Module, batcher: Batcher, examples: list[Exampl
 def name_prior(model: JointBert, encoder: torch.nn.Module, batcher: Batcher, tagset: TagSet, scale: float) -> None:
     """Start each slot's B- and I- rows of the slot heads at `scale` times the pretrained encoder's vector of the
     slot's name (normalised, as an intent's `prototypes`): a word the encoder hears as "city" starts out a city.
-    Names are what app authors chose to say what an entity is; a few examples per entity then teach the rest."""
+    Opt-in: it helped some small English apps and hurt others and the multilingual encoder (RESULTS.md)."""
     for slots, head in zip(tagset.layers, model.slot_heads):
         names = [Example(words, i, [], [True] * len(words)) for i, words in enumerate(map(name_words, slots))]
         vectors = prototypes(encoder, batcher, names, len(names)) if names else head.weight[:0]

@@ -107,7 +107,7 @@ def test_apps_without_prototypes_score_intents_by_the_head(tiny_model, tmp_path,
 def test_slot_heads_start_at_the_vectors_of_their_entities_names(tiny_model, tmp_path, scale):
     """Each slot's B- and I- rows start at `name_prior` times the pretrained encoder's normalised mean vector of its
     name's words ("City:origin" is "city origin"); with the heads' learning rate at 0 the artifact keeps them.
-    With `name_prior` 0 they start at random."""
+    With `name_prior` 0, the default, they start at random."""
     import torch
 
     from luislite.nlu.encoder import load_encoder
@@ -262,13 +262,6 @@ def test_step_floors_of_character_cultures_and_deep_encoders():
     assert recipe.floored("zh-cn", 6).min_steps == 500  # the English MiniLM forced on a Chinese app
     assert recipe.floored("de-de", 12).min_steps == 600  # the multilingual encoder
     assert Recipe(min_steps=700).floored("zh-cn", 12).min_steps == 700
-
-
-def test_entities_names_start_the_slot_heads_of_the_english_encoder_only():
-    """The multilingual encoder hears every name nearly alike (cosines >= 0.8): its heads start at random."""
-    assert Recipe().floored("en-us", 6).name_prior == 1.0
-    assert Recipe().floored("zh-cn", 12).name_prior == Recipe().floored("de-de", 12).name_prior == 0.0
-    assert Recipe(deep_name_prior=0.5).floored("es-es", 12).quick(100).name_prior == 0.5
 
 
 def test_the_quick_model_of_a_deep_encoder_learns_its_heads_faster():
