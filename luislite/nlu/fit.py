@@ -210,8 +210,8 @@ def name_prior(model: JointBert, encoder: torch.nn.Module, batcher: Batcher, tag
     Opt-in: it helped some small English apps and hurt others and the multilingual encoder (RESULTS.md)."""
     for slots, head in zip(tagset.layers, model.slot_heads):
         names = [Example(words, i, [], [True] * len(words)) for i, words in enumerate(map(name_words, slots))]
-        vectors = prototypes(encoder, batcher, names, len(names)) if names else head.weight[:0]
-        head.weight[1::2] = head.weight[2::2] = scale * vectors
+        if names:
+            head.weight[1::2] = head.weight[2::2] = scale * prototypes(encoder, batcher, names, len(names))
 
 
 def name_words(slot: Slot) -> list[str]:
