@@ -91,6 +91,27 @@ def test_a_corrupt_row_is_not_served(tmp_path, url):
         assert not (store.cache / artifact).exists()
 
 
+@pytest.mark.parametrize("name, kind", [("../escaped", tarfile.REGTYPE), ("/etc/escaped", tarfile.REGTYPE),
+                                        ("sub/model.int8.onnx", tarfile.REGTYPE), ("link", tarfile.SYMTYPE)])
+def test_a_row_holding_anything_but_plain_files_is_not_served(tmp_path, url, name, kind):
+    app, store = node(tmp_path, url, "node")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        member = tarfile.TarInfo(name)
+        member.type, member.linkname, member.size = kind, "/etc/passwd" if kind == tarfile.SYMTYPE else "", 0
+        tar.addfile(member, io.BytesIO())
+    content = buffer.getvalue()
+    with app.app_context():
+        artifact = store.write(save, prefix="app")
+        db.session.execute(sa.update(StoredModel).values(content=content, size=len(content),
+                                                          sha256=hashlib.sha256(content).hexdigest()))
+        db.session.commit()
+        with pytest.raises(ArtifactNotFound, match="which no model has"):
+            store.open_for_serving(artifact)
+        assert not (store.cache / artifact).exists() and not (store.cache / "escaped").exists()
+        assert not (tmp_path / "node" / "escaped").exists()
+
+
 def _open(data_dir, url, artifact):
     app = create_app(Config(data_dir, url, [KEY], model_store="database"), migrate=False)
     with app.app_context():

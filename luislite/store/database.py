@@ -77,7 +77,7 @@ class DatabaseStore(ArtifactStore):
         tmp = Path(tempfile.mkdtemp(prefix=f".{artifact}.", dir=self.cache))
         try:
             with tarfile.open(fileobj=io.BytesIO(content)) as tar:
-                tar.extractall(tmp, filter="data")
+                _unpack(tar, tmp, artifact)
             os.replace(tmp, path)
         except OSError:
             if not path.is_dir():  # else another process of this node fetched it first
@@ -125,6 +125,17 @@ def pack(directory: Path) -> bytes:
         for path in serving_files(directory):
             tar.add(path, arcname=path.name)
     return buffer.getvalue()
+
+
+def _unpack(tar: tarfile.TarFile, into: Path, artifact: str) -> None:
+    """What `pack` writes, regular files by bare name, and nothing else. Not `extractall(filter="data")`: Pythons
+    before 3.10.12 and 3.11.4 lack the filter (Debian bookworm's 3.11.2, the container image's base where Docker
+    Hub is out of reach)."""
+    for member in tar:
+        if not member.isfile() or member.name != Path(member.name).name or member.name in ("", ".", ".."):
+            raise ArtifactNotFound(f"{artifact}: stored model holds {member.name!r}, which no model has")
+        with tar.extractfile(member) as source, open(into / member.name, "wb") as target:
+            shutil.copyfileobj(source, target)
 
 
 def _opened(path: Path) -> float:
