@@ -150,6 +150,8 @@ def _key_source(config) -> str:
 @main.command()
 def worker():
     """Run a training worker only (next to `gunicorn wsgi:app`, for example); migrates the database first."""
+    # a container's process 1 has no default action for SIGTERM: without this `docker stop` waits, then kills
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     run_worker(migrate=True)
 
 

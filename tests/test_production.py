@@ -78,3 +78,18 @@ def test_migrate_command(tmp_path):
     assert (tmp_path / "luislite.db").is_file() and (tmp_path / "authoring-key.json").is_file()
     key = json.loads((tmp_path / "authoring-key.json").read_text())["authoringKey"]
     assert key not in done.stdout + done.stderr
+
+
+def test_the_worker_exits_at_once_and_cleanly_on_sigterm(tmp_path, tiny_model):
+    """`docker stop` sends SIGTERM to the worker container's process 1, for which SIGTERM has no default action:
+    without a handler the engine waits its timeout, then kills (compose.yaml)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUISLITE_")} | OFFLINE | {
+        "LUISLITE_DATA_DIR": str(tmp_path), "LUISLITE_BASE_MODEL": str(tiny_model)}
+    process = subprocess.Popen([sys.executable, "-m", "luislite.cli", "worker"], cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: (tmp_path / "luislite.db").is_file(), timeout=90, what="the worker's migration")
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
