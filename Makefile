@@ -55,10 +55,12 @@ test: $(VENV)/.test $(BF_STAMP) $(CLU2)/.ok browser postgres
 
 # The container image (Dockerfile) with podman, or docker where podman is missing. BASE: another base image with
 # python3 >= 3.11 (Docker Hub unreachable); BUILD_FLAGS: more engine options (see README "Container").
+# podman builds the docker format: its default, OCI, has no HEALTHCHECK and drops the Dockerfile's.
 ENGINE ?= $(shell command -v podman || command -v docker)
 BASE ?= docker.io/library/python:3.11-slim
 image:
-	$(ENGINE) build --build-arg BASE=$(BASE) $(BUILD_FLAGS) -t luislite .
+	$(ENGINE) build $(if $(findstring podman,$(notdir $(ENGINE))),--format docker) --build-arg BASE=$(BASE) \
+		$(BUILD_FLAGS) -t luislite .
 
 mutate: $(VENV)/.test
 	$(PY) benchmarks/mutate.py $(ARGS)
