@@ -2,8 +2,8 @@
 node, trained by the worker, published, predicted on both, and `/ready` green on each API node.
 
 Skipped, with the engine's own error, only where no container engine can run it: none installed, or the images
-it needs (postgres:16, and `python:3.11-slim` to build luislite's unless `make image` built it) cannot be had.
-Slow (the image's packaged encoder trains the app): minutes.
+it needs (postgres:16, or the image LUISLITE_POSTGRES_IMAGE names, and `python:3.11-slim` to build luislite's unless
+`make image` built it) cannot be had. Slow (the image's packaged encoder trains the app): minutes.
 """
 import os
 import shutil
@@ -19,6 +19,8 @@ from tiny_app import V3, wait_until
 
 PROJECT = f"luislite-test-{uuid.uuid4().hex[:6]}"
 PORTS = (int(os.environ.get("LUISLITE_PORT_1", 15000)), int(os.environ.get("LUISLITE_PORT_2", 15001)))
+# compose.yaml's default; LUISLITE_POSTGRES_IMAGE replaces it there and here (tests/containers/postgres.Containerfile)
+POSTGRES_IMAGE = os.environ.get("LUISLITE_POSTGRES_IMAGE") or "docker.io/library/postgres:16"
 TRAVEL = {"luis_schema_version": "7.0.0", "versionId": "0.1", "name": "container-travel", "culture": "en-us",
           "intents": [{"name": "BookFlight"}, {"name": "Greeting"}, {"name": "None"}], "entities": [],
           "utterances": [{"text": t, "intent": i, "entities": []} for t, i in [
@@ -46,13 +48,13 @@ def last_error(result: subprocess.CompletedProcess) -> str:
     return f"`{' '.join(result.args)}` exited with {result.returncode}: {lines[-1] if lines else 'no output'}"
 
 
-def require_image(tool: str, image: str) -> None:
+def require_image(tool: str, image: str, hint: str = "") -> None:
     """Skip with the engine's error when `image` is neither present nor pullable (the engine cannot run it)."""
     if run([tool, "image", "inspect", image]).returncode == 0:
         return
     pulled = run([tool, "pull", image])
     if pulled.returncode:
-        pytest.skip(f"no container engine can run compose.yaml here: {last_error(pulled)}")
+        pytest.skip(f"no container engine can run compose.yaml here: {last_error(pulled)}{hint}")
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def cluster():
     info = run([tool, "info"], timeout=120)
     if info.returncode:
         pytest.skip(f"the container engine does not run here: {last_error(info)}")
-    require_image(tool, "docker.io/library/postgres:16")
+    require_image(tool, POSTGRES_IMAGE, " (LUISLITE_POSTGRES_IMAGE may name a local one: README \"Container\")")
     if run([tool, "image", "inspect", "luislite"]).returncode:
         require_image(tool, "docker.io/library/python:3.11-slim")
     env = {"LUISLITE_AUTHORING_KEYS": AUTHORING_KEY, "LUISLITE_ENDPOINT_KEYS": ENDPOINT_KEY,
