@@ -34,6 +34,9 @@ def engine() -> tuple[str, list[str]]:
     if shutil.which("podman") and shutil.which("podman-compose"):
         return "podman", ["podman-compose"]
     if shutil.which("docker"):
+        plugin = run(["docker", "compose", "version"], timeout=60)
+        if plugin.returncode:
+            pytest.skip(f"docker has no compose v2 plugin: {last_error(plugin)}")
         return "docker", ["docker", "compose"]
     pytest.skip("no container engine: neither podman (with podman-compose) nor docker is installed")
 
@@ -74,7 +77,20 @@ def cluster():
         assert up.returncode == 0, last_error(up)
         yield [f"http://127.0.0.1:{port}" for port in PORTS]
     finally:
-        run([*compose, "-p", PROJECT, "down", "-v"], timeout=300, **env)
+        remove(tool, compose, env)
+
+
+def remove(tool: str, compose: list[str], env: dict) -> None:
+    """`down -v`, and what podman-compose 1.0's leaves: the containers' anonymous volumes (the image's /data) and
+    the network. The containers go first, with their volumes; both tools label everything with the project."""
+    label = f"label=com.docker.compose.project={PROJECT}"
+    containers = run([tool, "ps", "-aq", "--filter", label]).stdout.split()
+    if containers:
+        run([tool, "rm", "-f", "-v", *containers], timeout=300)
+    run([*compose, "-p", PROJECT, "down", "-v"], timeout=300, **env)
+    networks = run([tool, "network", "ls", "-q", "--filter", label]).stdout.split()
+    if networks:
+        run([tool, "network", "rm", *networks])
 
 
 def ready(url: str) -> dict | None:
