@@ -12,6 +12,7 @@ and publishes the small travel app on the tests' tiny random BERT (seconds), the
 
     nice .venv/bin/python benchmarks/quota_load.py
     nice .venv/bin/python benchmarks/quota_load.py --pin   # the server on one CPU, the clients on the others
+    nice .venv/bin/python benchmarks/quota_load.py --pin --processes 8   # gunicorn's 8 processes on that CPU
 """
 import argparse
 import json
@@ -27,7 +28,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from load import AUTHORING, KEY, QUERIES, TRAVEL, import_and_train, percentile, training_status, wait_for
-from local_server import REPO, start_server
+from local_server import REPO, start_server, start_worker
 
 ABUSIVE = "00000000-0000-4000-8000-0000000a0b05"
 NORMAL = "00000000-0000-4000-8000-00000000900d"
@@ -94,32 +95,49 @@ def scrape(url: str) -> tuple[Counter, float]:
     return requests_by_status, histogram
 
 
-def served_tiny_app(data_dir: Path, quota: str) -> tuple[object, str, str]:
-    """The server (quota on, access log off), and the travel app trained on tiny BERT and published."""
+def served_tiny_app(data_dir: Path, quota: str, processes: int) -> tuple[list, str, str]:
+    """The server's processes (quota on, access log off; with `processes`, gunicorn's and a training worker), and
+    the travel app trained on tiny BERT and published."""
     sys.path.insert(0, str(REPO / "tests"))
     from tinybert import build_tiny_bert
 
     model = build_tiny_bert(data_dir / "tiny-bert")
     settings = {"LUISLITE_PREDICTION_QUOTA": quota, "LUISLITE_ENDPOINT_KEYS": f"{ABUSIVE},{NORMAL}",
                 "LUISLITE_BASE_MODEL": str(model), "LUISLITE_ACCESS_LOG": "0", "LUISLITE_TRAIN_THREADS": "1"}
-    process, url = start_server(data_dir, KEY, **settings)
+    process, url = start_server(data_dir, KEY, processes=processes, **settings)
+    processes = [process, start_worker(data_dir, KEY, **settings)] if processes else [process]
     session = requests.Session()
     session.headers["Ocp-Apim-Subscription-Key"] = KEY
     app_id = import_and_train(session, url, "travel", TRAVEL)
     wait_for(lambda: training_status(session, url, app_id) == "Success", 300, "training the served app")
     session.post(f"{url}{AUTHORING}/apps/{app_id}/publish", json={"versionId": "0.1", "isStaging": False},
                  timeout=60).raise_for_status()
-    return process, url, app_id
+    return processes, url, app_id
 
 
 def pin(server_pid: int) -> list[int]:
-    """Every thread of the server on the first CPU, this process's threads to come on the others: the clients no
-    longer take the server's core, as if they ran on other machines. The server's CPUs."""
+    """Every thread of the server (and of its child processes: gunicorn's workers) on the first CPU, this process's
+    threads to come on the others: the clients no longer take the server's core, as if they ran on other machines.
+    The server's CPUs."""
     cpus = sorted(os.sched_getaffinity(0))
-    for task in Path(f"/proc/{server_pid}/task").iterdir():
-        os.sched_setaffinity(int(task.name), cpus[:1])
+    for pid in [server_pid, *children(server_pid)]:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            os.sched_setaffinity(int(task.name), cpus[:1])
     os.sched_setaffinity(0, cpus[1:])
     return cpus[:1]
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def measure(url: str, app_id: str, args, server_pid: int) -> dict:
@@ -160,18 +178,23 @@ def main():
     parser.add_argument("--idle-seconds", type=float, default=15)
     parser.add_argument("--seconds", type=float, default=30, help=f"the noisy phase, at most {MAX_SECONDS}")
     parser.add_argument("--pin", action="store_true", help="the server on one CPU, the clients on the others")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="serve with gunicorn and this many worker processes (and `luislite worker` beside) "
+                             "instead of `luislite serve`'s one process")
     args = parser.parse_args()
     args.server_cpus = None
     with tempfile.TemporaryDirectory(prefix="luislite-quota-") as data_dir:
-        process, url, app_id = served_tiny_app(Path(data_dir), args.quota)
+        processes, url, app_id = served_tiny_app(Path(data_dir), args.quota, args.processes)
         try:
-            results = measure(url, app_id, args, process.pid)
+            results = measure(url, app_id, args, processes[0].pid)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
     results["settings"] = {"quota": args.quota, "normal_rate": args.rate, "abusers": args.abusers,
                            "idle_seconds": args.idle_seconds, "seconds": min(args.seconds, MAX_SECONDS),
                            "cpus": os.cpu_count(), "server_cpus": args.server_cpus,
+                           "server": f"gunicorn, {args.processes} workers" if args.processes else "luislite serve",
                            "model": "tests' tiny random BERT"}
     print(json.dumps(results, indent=2))
 
