@@ -46,7 +46,8 @@ def test_quickstart_script(tiny_server, tmp_path):
                           "--endpoint", tiny_server.url, "--key", tiny_server.key, "--export", str(exported)],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "published version 0.1" in run.stdout and "'hey there': " in run.stdout
+    assert "published version 0.1" in run.stdout and run.stdout.count("'hey there': ") == 2
+    assert "refined model serving" in run.stdout  # the quick model's answers, then the refined one's
     doc = json.loads(exported.read_text())
     assert doc["luis_schema_version"] == "7.0.0" and len(doc["utterances"]) == 13
     trip = next(u for u in doc["utterances"] if u["text"] == "book a flight from paris to london")["entities"][0]
