@@ -239,7 +239,7 @@ MUTATIONS = [
              "self.frozen = self.adapters", ("tests/nlu/test_fit.py",)),
     Mutation("worker-ignores-sigterm", "`luislite worker` has no SIGTERM handler (a container's process 1 then "
              "ignores `docker stop` until killed)", "luislite/cli.py",
-             "    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n    run_worker(", "    run_worker(",
+             "    _exit_on_sigterm()\n    run_worker(", "    run_worker(",
              ("tests/test_production.py",)),
     Mutation("stored-model-unpacks-links", "a stored model's archive may hold links, not only plain files",
              "luislite/store/database.py", "if not member.isfile() or member.name", "if member.isdir() or member.name",

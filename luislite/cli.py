@@ -95,7 +95,7 @@ def serve(host: str, port: int, threads: int, workers: int, packages: tuple[Path
     context = multiprocessing.get_context("spawn")
     processes = [_start_worker(context) for _ in range(workers)]
     threading.Thread(target=_supervise, args=(context, processes), daemon=True).start()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the clean-up below on `kill` too
+    _exit_on_sigterm()  # run the clean-up below on `kill` too
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="luislite")
     finally:
@@ -150,9 +150,14 @@ def _key_source(config) -> str:
 @main.command()
 def worker():
     """Run a training worker only (next to `gunicorn wsgi:app`, for example); migrates the database first."""
-    # a container's process 1 has no default action for SIGTERM: without this `docker stop` waits, then kills
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _exit_on_sigterm()
     run_worker(migrate=True)
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM exits (cleanly, `finally` blocks run): as a container's process 1 a process has no default action
+    for it, and `docker stop` would wait, then kill."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 @main.command()
